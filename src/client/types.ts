@@ -1,0 +1,176 @@
+import type { Dispatcher } from 'undici';
+
+/** Which API the client speaks. */
+export type Provider = 'dashscope' | 'segmind' | 'openai-compatible';
+
+/** DashScope region: picks the default base URL (`us` also picks the model name `qwen-flash-us`). */
+export type Region = 'intl' | 'us' | 'cn' | 'hk';
+
+/** A text part of a multi-part message content, optionally marked for DashScope's explicit context cache. */
+export interface TextContentPart {
+  type: 'text';
+  text: string;
+  cacheControl?: { type: 'ephemeral' };
+}
+
+/** A function the model may call, described by a JSON Schema for its arguments. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
+
+/** A tool call the model made; `arguments` is the raw JSON string, to be validated like any reply. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** One chat message. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | readonly TextContentPart[];
+  /** Tool calls of an assistant message. */
+  toolCalls?: readonly ToolCall[];
+  /** For `role: 'tool'`: the call this message answers. */
+  toolCallId?: string;
+}
+
+/** How the reply must be shaped. */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; jsonSchema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
+
+/** A chat request in the library's camelCase; the client maps it to the provider's wire body. */
+export interface ChatRequest {
+  messages: readonly ChatMessage[];
+  /** Overrides the client's model for this call. */
+  model?: string;
+  temperature?: number;
+  topP?: number;
+  responseFormat?: ResponseFormat;
+  tools?: readonly ToolDefinition[];
+  /** `auto`, `none`, or the name of the function to call. */
+  toolChoice?: 'auto' | 'none' | { name: string };
+  /** Output-length limit (sent as `max_tokens`, or `max_completion_tokens` once the server asked for it). */
+  maxTokens?: number;
+  /** Thinking mode; always sent explicitly to DashScope as `enable_thinking`. @defaultValue false */
+  thinking?: boolean;
+  /** Token budget of the thinking text (`thinking_budget`). */
+  thinkingBudget?: number;
+  /** Stream the reply over SSE (used automatically when thinking is on). */
+  stream?: boolean;
+  seed?: number;
+  stop?: string | readonly string[];
+  /** Provider fields the library does not know, merged into the top level of the wire body. */
+  extraBody?: Record<string, unknown>;
+}
+
+/** Token counts of a call. */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  /** Prompt tokens served from the provider's context cache (billed at the cache price). */
+  cachedTokens: number;
+  totalTokens: number;
+}
+
+/** A finished chat call. */
+export interface ChatResponse {
+  /** The answer text (never the thinking text). */
+  content: string;
+  /** The thinking text, when thinking was on. */
+  reasoning?: string;
+  /** `stop`, `length` (cut off), `tool_calls`, … */
+  finishReason: string;
+  toolCalls?: ToolCall[];
+  usage: Usage;
+  /** Estimated cost in USD from the price table. */
+  costUsd: number;
+  /** Segmind credits left after this call (`x-remaining-credits`). */
+  remainingCredits?: number;
+  requestId?: string;
+  /** Wall time of the whole call, retries included. */
+  durationMs: number;
+  /** HTTP attempts made (1 when no retry was needed). */
+  attempts: number;
+  /** The parsed reply body (or the assembled chunks of a stream). */
+  raw: unknown;
+}
+
+/** Per-call options. */
+export interface ChatOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's per-attempt timeout. */
+  timeoutMs?: number;
+}
+
+/** USD per million tokens for one input-size tier. */
+export interface PriceTier {
+  /** The tier applies to requests with at most this many input tokens. */
+  maxInputTokens: number;
+  inputPerMillion: number;
+  outputPerMillion: number;
+  /** Price of cached input tokens; defaults to 20% of the input price. */
+  cachedInputPerMillion?: number;
+}
+
+/** Client-side rate limits. */
+export interface RateLimit {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
+/** Options of {@link createClient}; every field is optional and falls back to the environment, then defaults. */
+export interface ClientOptions {
+  provider?: Provider;
+  apiKey?: string;
+  baseURL?: string;
+  region?: Region;
+  /** @defaultValue 'qwen-flash' ('qwen-flash-us' for region us) */
+  model?: string;
+  /** Per-attempt timeout. @defaultValue 60000 */
+  timeoutMs?: number;
+  /** Retries after the first attempt. @defaultValue 2 */
+  maxRetries?: number;
+  /** Cap on requests in flight through this client. @defaultValue Infinity */
+  maxConcurrency?: number;
+  rateLimit?: RateLimit;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /** undici dispatcher (Agent, ProxyAgent, MockAgent…); the client's own keep-alive Agent otherwise. */
+  dispatcher?: Dispatcher;
+  /** Price tiers for `costUsd`; the international qwen-flash table otherwise. */
+  prices?: readonly PriceTier[];
+  /** Largest reply body accepted, in bytes. @defaultValue 16 MiB */
+  maxResponseBytes?: number;
+  /** Environment to read keys from. @defaultValue process.env */
+  env?: Record<string, string | undefined>;
+}
+
+/** Running totals of a client, failed-but-billed attempts included. */
+export interface UsageTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  costUsd: number;
+  remainingCredits?: number;
+}
+
+/** A configured qwen-flash client. */
+export interface QwenClient {
+  readonly provider: Provider;
+  readonly model: string;
+  readonly baseURL: string;
+  /** Running totals across all calls of this client. */
+  readonly usage: UsageTotals;
+  /** Whether the provider supports streaming, tools and the Batch API. */
+  readonly capabilities: { stream: boolean; tools: boolean; batchApi: boolean };
+  /** Sends one chat request, with retries. */
+  chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResponse>;
+  /** Closes the client's own connection pool (not an injected dispatcher). */
+  close(): Promise<void>;
+}

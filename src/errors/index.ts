@@ -1,0 +1,13 @@
+export { ApiError, type ApiErrorDetails } from './api-error.js';
+export { AuthenticationError } from './authentication-error.js';
+export { BadRequestError } from './bad-request-error.js';
+export { ConnectionError } from './connection-error.js';
+export { ContentFilterError } from './content-filter-error.js';
+export { InputError } from './input-error.js';
+export { InsufficientCreditsError } from './insufficient-credits-error.js';
+export { OutputError, type OutputIssue } from './output-error.js';
+export { QwenTasksError } from './qwen-tasks-error.js';
+export { RateLimitError } from './rate-limit-error.js';
+export { ServerError } from './server-error.js';
+export { TaskDefinitionError, type TaskDefinitionProblem } from './task-definition-error.js';
+export { TimeoutError } from './timeout-error.js';
