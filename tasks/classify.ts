@@ -1,0 +1,58 @@
+import { InputError, TaskDefinitionError } from '../src/errors/index.js';
+import { defineTask, runTask, type Task } from '../src/task/index.js';
+import { createTaskCache } from './task-cache.js';
+import { runOptions, type TaskCallOptions, taskSettings } from './task-call-options.js';
+
+/** Labels for {@link classify}: a list, or label → description. */
+export type Labels = readonly string[] | Readonly<Record<string, string>>;
+
+/** The label type of a label set: the list's items, or the object's keys. */
+export type LabelOf<L extends Labels> = L extends readonly (infer T)[] ? T : Extract<keyof L, string>;
+
+/** Options of {@link classify}. */
+export interface ClassifyOptions extends TaskCallOptions {
+  /** Return every label that applies (possibly none) instead of exactly one. @defaultValue false */
+  multi?: boolean;
+}
+
+const cache = createTaskCache();
+
+/** The task {@link classify} runs for a label set and options (cached). @internal */
+export function classifyTask(labels: Labels, options: ClassifyOptions = {}): Task<unknown> {
+  const { key, fields } = taskSettings(options);
+  const multi = options.multi ?? false;
+  return cache(JSON.stringify([labels, multi, key]), () => {
+    try {
+      return defineTask({ name: 'classify', kind: 'classify', format: 'label', output: { labels, multi }, ...fields });
+    } catch (error) {
+      if (error instanceof TaskDefinitionError)
+        throw new InputError(error.message.replace('/output/labels', 'labels'), { path: 'labels', cause: error });
+      throw error;
+    }
+  });
+}
+
+/**
+ * Classifies a text into one of the given labels (or several, with `multi: true`). The label type is inferred
+ * from the list, with or without `as const`.
+ *
+ * @example
+ * ```ts
+ * const sentiment = await classify(review, ['positive', 'negative', 'neutral']); // 'positive' | 'negative' | 'neutral'
+ * const teams = await classify(ticket, { billing: 'money', bug: 'something broken' }, { multi: true }); // ('billing' | 'bug')[]
+ * ```
+ */
+export function classify<const L extends Labels>(
+  text: string,
+  labels: L,
+  options: ClassifyOptions & { multi: true },
+): Promise<LabelOf<L>[]>;
+export function classify<const L extends Labels>(
+  text: string,
+  labels: L,
+  options?: ClassifyOptions & { multi?: false },
+): Promise<LabelOf<L>>;
+export async function classify(text: string, labels: Labels, options: ClassifyOptions = {}): Promise<unknown> {
+  const result = await runTask(classifyTask(labels, options), text, runOptions(options));
+  return result.value;
+}
