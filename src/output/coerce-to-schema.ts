@@ -1,13 +1,14 @@
+import { addRepair } from './add-repair.js';
 import { convertScalar } from './convert-scalar.js';
 import { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
 import type { JsonSchema } from './json-schema.js';
 import { matchEnumMember } from './match-enum-member.js';
+import { normalizeForMatch } from './normalize-for-match.js';
 import { parseIsoDate } from './parse-iso-date.js';
 import { isUnsafeKey } from './parse-json-safely.js';
 import type { RepairName } from './repair-name.js';
 import { asSchema, resolveSchemaNode } from './resolve-schema-node.js';
 import { allowsNull, fitsSchema, isPlainObject, matchesType, typeList } from './schema-types.js';
-import { normalizeForMatch } from './normalize-for-match.js';
 
 interface CoerceContext {
   root: JsonSchema;
@@ -179,11 +180,4 @@ function coerceEnum(value: unknown, schema: JsonSchema, context: CoerceContext):
   }
   addRepair(context.repairs, 'coerce-enum');
   return member.value;
-}
-
-/** Appends a repair name unless it is already listed. @internal */
-export function addRepair(repairs: RepairName[], repair: RepairName): void {
-  if (!repairs.includes(repair)) {
-    repairs.push(repair);
-  }
 }

@@ -59,7 +59,11 @@ export function escapeInnerQuotes(text: string): string {
  * string to `jsonrepair`) when a quote that would count as inside looks like the start of the next member after a
  * missing closing quote instead.
  */
-function findValueEnd(text: string, start: number, levels: readonly OpenLevel[]): { end: number; innerQuotes: number[] } | undefined {
+function findValueEnd(
+  text: string,
+  start: number,
+  levels: readonly OpenLevel[],
+): { end: number; innerQuotes: number[] } | undefined {
   const innerQuotes: number[] = [];
   for (let index = start + 1; index < text.length; index++) {
     const char = text[index];

@@ -22,7 +22,8 @@ export function escapeStrayBackslashes(text: string): string {
         continue;
       }
       const next = text[inner + 1] ?? '';
-      const validEscape = '"\\/bfnrt'.includes(next) || (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(inner + 2, inner + 6)));
+      const validEscape =
+        '"\\/bfnrt'.includes(next) || (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(inner + 2, inner + 6)));
       if (next !== '' && !validEscape && inner + 1 < quoted.end) {
         result += `${text.slice(copiedUpTo, inner)}\\`;
         copiedUpTo = inner;

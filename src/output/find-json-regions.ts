@@ -4,7 +4,16 @@ import { skipComment } from './skip-comment.js';
 import { skipQuotedString } from './skip-quoted-string.js';
 
 /** Bare words that may appear in JSON (or its common mistakes) without being prose. */
-const LITERAL_WORDS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'True', 'False', 'None', 'undefined', 'NaN']);
+const LITERAL_WORDS: ReadonlySet<string> = new Set([
+  'true',
+  'false',
+  'null',
+  'True',
+  'False',
+  'None',
+  'undefined',
+  'NaN',
+]);
 
 /** A part of a reply that holds one JSON value (or several written one after another). @internal */
 export interface JsonRegion {

@@ -1,6 +1,5 @@
 /** ISO 8601 calendar date, optionally with a time (after `T` or a space) and a zone. */
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 /**
  * A `Date` from an ISO 8601 string (`2024-05-01`, `2024-05-01T10:30:00Z`, `2024-05-01 10:30+0200`), or

@@ -4,8 +4,8 @@ import { collapseRepeatedCommas } from './collapse-repeated-commas.js';
 import { escapeInnerQuotes } from './escape-inner-quotes.js';
 import { escapeStrayBackslashes } from './escape-stray-backslashes.js';
 import { parseJsonSafely } from './parse-json-safely.js';
-import type { RepairName } from './repair-name.js';
 import { quoteBareValues } from './quote-bare-values.js';
+import type { RepairName } from './repair-name.js';
 import { replacePythonLiterals } from './replace-python-literals.js';
 import { trimTruncatedJson } from './trim-truncated-json.js';
 
@@ -99,7 +99,10 @@ function tryRepair(text: string, repairs: RepairName[]): CandidateOutcome {
     : { ...parsed, strict: false };
 }
 
-function tryParse(text: string, repairs: RepairName[]): { ok: true; value: unknown; repairs: RepairName[] } | undefined {
+function tryParse(
+  text: string,
+  repairs: RepairName[],
+): { ok: true; value: unknown; repairs: RepairName[] } | undefined {
   try {
     const { value, droppedUnsafeKey } = parseJsonSafely(text);
     return { ok: true, value, repairs: droppedUnsafeKey ? [...repairs, 'unsafe-key'] : repairs };

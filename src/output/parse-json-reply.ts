@@ -1,5 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
-import { addRepair, coerceToSchema } from './coerce-to-schema.js';
+import { addRepair } from './add-repair.js';
+import { coerceToSchema } from './coerce-to-schema.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './exceeds-json-depth.js';
 import { findJsonRegions, type JsonRegion } from './find-json-regions.js';
 import type { JsonSchema } from './json-schema.js';
@@ -7,8 +8,7 @@ import { type CandidateOutcome, parseJsonCandidate } from './parse-json-candidat
 import { parseJsonSafely } from './parse-json-safely.js';
 import { failure, type ParseOutcome } from './parse-outcome.js';
 import type { RepairName } from './repair-name.js';
-import { matchesType } from './schema-types.js';
-import { topLevelTypes } from './schema-types.js';
+import { matchesType, topLevelTypes } from './schema-types.js';
 import { stripThinking } from './strip-thinking.js';
 
 /** Regions beyond this many are not examined (a reply with hundreds of bracketed bits is not a JSON answer). */
@@ -51,14 +51,21 @@ export function parseJsonReply(text: string, schema?: JsonSchema): ParseOutcome<
     return failure(`The reply nests JSON deeper than ${MAX_JSON_DEPTH} levels.`, repairs);
   }
   const found = parseWholeReply(reply) ?? parseBestRegion(reply, schema);
-  const parsed = found?.ok === true ? found : repairWholeReply(reply);
+  if (found === undefined) {
+    return failure('The reply holds no JSON value.', repairs);
+  }
+  const parsed = found.ok ? found : repairWholeReply(reply);
   if (!parsed.ok) {
     return failure(`No JSON value could be read from the reply (${parsed.message}).`, repairs);
   }
   for (const repair of parsed.repairs) {
     addRepair(repairs, repair);
   }
-  return { ok: true, value: schema === undefined ? parsed.value : coerceToSchema(parsed.value, schema, repairs), repairs };
+  return {
+    ok: true,
+    value: schema === undefined ? parsed.value : coerceToSchema(parsed.value, schema, repairs),
+    repairs,
+  };
 }
 
 function parseWholeReply(reply: string): Extract<CandidateOutcome, { ok: true }> | undefined {
@@ -129,7 +136,12 @@ function parseRegion(region: JsonRegion): CandidateOutcome {
 function repairWholeReply(reply: string): CandidateOutcome {
   try {
     const { value, droppedUnsafeKey } = parseJsonSafely(jsonrepair(reply));
-    return { ok: true, value, repairs: droppedUnsafeKey ? ['jsonrepair', 'unsafe-key'] : ['jsonrepair'], strict: false };
+    return {
+      ok: true,
+      value,
+      repairs: droppedUnsafeKey ? ['jsonrepair', 'unsafe-key'] : ['jsonrepair'],
+      strict: false,
+    };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }

@@ -10,6 +10,9 @@ export type ParseOutcome<T> =
   | { ok: false; issues: OutputIssue[]; repairs: RepairName[] };
 
 /** Builds a failed outcome with one issue at the root. @internal */
-export function failure(message: string, repairs: RepairName[] = []): { ok: false; issues: OutputIssue[]; repairs: RepairName[] } {
+export function failure(
+  message: string,
+  repairs: RepairName[] = [],
+): { ok: false; issues: OutputIssue[]; repairs: RepairName[] } {
   return { ok: false, issues: [{ path: [], message }], repairs };
 }

@@ -47,7 +47,11 @@ export function quoteBareValues(text: string): string {
 }
 
 /** The mended value starting at `start` and where it ends, or `undefined` when the pattern does not apply. */
-function mendValue(text: string, start: number, doubledQuote: boolean): { replacement: string; end: number } | undefined {
+function mendValue(
+  text: string,
+  start: number,
+  doubledQuote: boolean,
+): { replacement: string; end: number } | undefined {
   const lineEnd = text.indexOf('\n', start);
   const line = text.slice(start, lineEnd < 0 ? text.length : lineEnd);
   const match = /^([^"'{}[\]:\s][^"{}[\]:]*?)"(?=\s*(?:[,}\]]|$))/.exec(line);

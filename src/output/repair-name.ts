@@ -69,6 +69,12 @@ export const REPAIR_NAMES = [
   'lines-preamble',
   /** Bullet or number markers removed from list items. */
   'lines-markers',
+  /** A closing remark after a list ("Let me know if …") dropped. */
+  'lines-outro',
+  /** A list read from a JSON array of strings. */
+  'lines-json',
+  /** An introductory line ("Summary:") dropped from a text reply. */
+  'text-preamble',
   /** Quotes wrapping the whole text removed. */
   'text-quotes',
 ] as const;

@@ -23,7 +23,8 @@ export function replacePythonLiterals(text: string): string {
       const triple = text.startsWith(char.repeat(3), index);
       if (quoted.closed && (triple || char === "'")) {
         const quoteLength = triple ? 3 : 1;
-        result += text.slice(copiedUpTo, index) + toJsonString(text.slice(index + quoteLength, quoted.end - quoteLength));
+        result +=
+          text.slice(copiedUpTo, index) + toJsonString(text.slice(index + quoteLength, quoted.end - quoteLength));
         copiedUpTo = quoted.end;
       }
       index = Math.max(quoted.end, index + 1);

@@ -1,9 +1,6 @@
 import type { JsonSchema } from './json-schema.js';
 import { asSchema, resolveSchemaNode } from './resolve-schema-node.js';
 
-/** The JSON Schema `type` names. @internal */
-export type JsonTypeName = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object';
-
 /** The node's `type` keyword as a list, or `undefined` when it has none. @internal */
 export function typeList(schema: JsonSchema): string[] | undefined {
   const { type } = schema;
@@ -50,7 +47,11 @@ export function fitsSchema(value: unknown, node: unknown, root: JsonSchema, dept
   if (Array.isArray(branches) && depth < 16 && !branches.some((branch) => fitsSchema(value, branch, root, depth + 1))) {
     return false;
   }
-  if (Array.isArray(schema.allOf) && depth < 16 && !schema.allOf.every((part) => fitsSchema(value, part, root, depth + 1))) {
+  if (
+    Array.isArray(schema.allOf) &&
+    depth < 16 &&
+    !schema.allOf.every((part) => fitsSchema(value, part, root, depth + 1))
+  ) {
     return false;
   }
   if ('const' in schema && schema.const !== value) {
@@ -59,8 +60,8 @@ export function fitsSchema(value: unknown, node: unknown, root: JsonSchema, dept
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
     return false;
   }
-  if (schema['x-coerce'] === 'date' && !(value instanceof Date)) {
-    return false;
+  if (schema['x-coerce'] === 'date') {
+    return value instanceof Date;
   }
   const types = typeList(schema);
   return types === undefined || types.some((type) => matchesType(value, type));

@@ -89,9 +89,9 @@ export function trimTruncatedJson(text: string): string {
  */
 function endString(text: string, start: number, levels: OpenLevel[]): string {
   let content = text.slice(start + 1).replace(/`{3,}\s*$/, '');
-  const escape = /(\\+)(u[0-9a-fA-F]{0,3})?$/.exec(content);
-  if (escape !== null && (escape[1] ?? '').length % 2 === 1) {
-    content = content.slice(0, content.length - (escape[2] ?? '').length - 1);
+  const partialEscape = /(\\+)(u[0-9a-fA-F]{0,3})?$/.exec(content);
+  if (partialEscape !== null && (partialEscape[1] ?? '').length % 2 === 1) {
+    content = content.slice(0, content.length - (partialEscape[2] ?? '').length - 1);
   }
   const trailing = /[\s}\]]*$/.exec(content)?.[0].replace(/\s+/g, '') ?? '';
   const expected = levels

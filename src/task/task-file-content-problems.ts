@@ -29,7 +29,7 @@ export function taskFileContentProblems(data: unknown): TaskDefinitionProblem[] 
     const names = Array.isArray(data.labels) ? data.labels : Object.keys(data.labels);
     const checked = normalizeLabels(names, '/labels');
     for (const problem of checked.problems) problems.push({ ...problem, path: labelPath(problem.path, data.labels) });
-    if (checked.problems.length === 0) expected = { type: 'label', labels: checked.labels, multi: data.multi === true };
+    expected = { type: 'label', labels: checked.labels, multi: data.multi === true };
   }
   if (format === 'json' && isRecord(data.schema)) {
     const checked = taskFileSchemaProblems(data.schema as JsonSchema);

@@ -1,0 +1,23 @@
+/**
+ * The output pipeline: turns a model's reply text into a candidate value (repairing locally what can be
+ * repaired), and validates candidates with zod or a JSON Schema. Imports nothing from the task, prompt or client
+ * layers.
+ *
+ * @module
+ */
+export { coerceToSchema } from './coerce-to-schema.js';
+export { countWords } from './count-words.js';
+export { createJsonSchemaValidator } from './create-json-schema-validator.js';
+export { createLabelMatcher, type LabelMatcher, type LabelMention } from './create-label-matcher.js';
+export { createZodValidator } from './create-zod-validator.js';
+export { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
+export { formatIssues } from './format-issues.js';
+export type { JsonSchema } from './json-schema.js';
+export { parseJsonReply } from './parse-json-reply.js';
+export { parseLabelReply } from './parse-label-reply.js';
+export { parseLabelsReply } from './parse-labels-reply.js';
+export { parseLinesReply } from './parse-lines-reply.js';
+export type { ParseOutcome } from './parse-outcome.js';
+export { parseTextReply } from './parse-text-reply.js';
+export { REPAIR_NAMES, type RepairName } from './repair-name.js';
+export { stripThinking } from './strip-thinking.js';
