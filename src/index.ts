@@ -68,3 +68,7 @@ export {
   type TaskSettings,
 } from './task/index.js';
 export { loadTask } from './task/load-task.js';
+export { readTaskFile } from './task/read-task-file.js';
+export { type TaskFile, type TaskFileFormat, taskFileSchema } from './task/task-file-schema.js';
+export { taskFileToDefinition } from './task/task-file-to-definition.js';
+export { validateTaskFile } from './task/validate-task-file.js';

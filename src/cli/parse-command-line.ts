@@ -61,7 +61,7 @@ function toUsageError(command: string, error: unknown, names: readonly string[])
     const flag = quoted.split('=')[0] ?? quoted;
     const suggestion = closestName(flag.replace(/^-+/, ''), names);
     const hint = suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`;
-    return new UsageError(`unknown option ${flag} for "${command}"${hint}`, { command, cause: error });
+    return new UsageError(`unknown option ${flag}${hint}`, { command, cause: error });
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;

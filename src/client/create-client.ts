@@ -1,5 +1,6 @@
 import { ApiError, BadRequestError, InputError, ServerError } from '../errors/index.js';
 import { registerSecret } from '../errors/redact.js';
+import { createBatchApi } from './batch-api/create-batch-api.js';
 import { buildRequestBody, type OutputLengthField } from './build-request-body.js';
 import { computeCostUsd } from './compute-cost.js';
 import { createDispatcher } from './create-dispatcher.js';
@@ -8,7 +9,7 @@ import { estimateInputTokens } from './estimate-input-tokens.js';
 import { isRetryable } from './is-retryable.js';
 import { ZERO_USAGE } from './normalize-usage.js';
 import { createRateLimiter } from './rate-limiter.js';
-import { resolveClientConfig } from './resolve-client-config.js';
+import { CLIENT_DEFAULTS, resolveClientConfig } from './resolve-client-config.js';
 import { retryDelayMs } from './retry-delay.js';
 import { createSemaphore } from './semaphore.js';
 import { type AttemptResult, sendAttempt } from './send-attempt.js';
@@ -146,6 +147,18 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     },
     capabilities: Object.freeze({ stream: !segmind, tools: !segmind, batchApi: !segmind }),
     chat,
+    batchApi: createBatchApi({
+      provider: config.provider,
+      baseURL: config.baseURL.replace(/\/+$/, ''),
+      headers: Object.fromEntries(Object.entries(config.headers).filter(([name]) => name !== 'content-type')),
+      dispatcher,
+      timeoutMs: config.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs,
+      maxRetries: config.maxRetries,
+      maxResponseBytes: config.maxResponseBytes,
+      prices: config.prices,
+      clock,
+      random,
+    }),
     close() {
       closing ??= ownDispatcher === undefined ? Promise.resolve() : ownDispatcher.close();
       return closing;

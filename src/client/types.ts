@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { BatchApi } from './batch-api/batch-api-types.js';
 
 /** Which API the client speaks. */
 export type Provider = 'dashscope' | 'segmind' | 'openai-compatible';
@@ -196,6 +197,8 @@ export interface QwenClient {
   readonly capabilities: { stream: boolean; tools: boolean; batchApi: boolean };
   /** Sends one chat request, with retries. */
   chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResponse>;
+  /** The provider's Batch API (files and batches, half price); Segmind's rejects every call with an `InputError`. */
+  readonly batchApi: BatchApi;
   /** Closes the client's own connection pool (not an injected dispatcher). */
   close(): Promise<void>;
 }

@@ -10,19 +10,27 @@ export interface ApiErrorDetails {
   requestId?: string;
   /** Which provider answered. */
   provider?: string;
-  /** Seconds the server asked us to wait (`Retry-After`), when given. */
+  /** Milliseconds the server asked us to wait (`retry-after-ms`, else `Retry-After`), when given. */
   retryAfterMs?: number;
   /** The underlying error. */
   cause?: unknown;
 }
 
-/** The provider answered with an error. Subclasses tell the failure classes a caller handles differently. */
+/**
+ * The provider answered with an error. Subclasses tell the failure classes a caller handles differently; a plain
+ * `ApiError` is a 408 or 409 (retried by the client) or an unclassified status.
+ */
 export class ApiError extends QwenTasksError {
   override name = 'ApiError';
+  /** HTTP status; `undefined` for an error event inside a stream. */
   readonly status: number | undefined;
+  /** The provider's error code, e.g. `invalid_api_key` or `limit_requests`. */
   readonly code: string | undefined;
+  /** The provider's request id, for support tickets. */
   readonly requestId: string | undefined;
+  /** Which provider answered: `dashscope`, `segmind` or `openai-compatible`. */
   readonly provider: string | undefined;
+  /** Milliseconds the server asked us to wait (`retry-after-ms`, else `Retry-After`), when given. */
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, details: ApiErrorDetails = {}) {

@@ -7,7 +7,7 @@ const MAX_LOOKAHEADS = 8;
 const CLOSER_OF: Readonly<Record<string, string>> = { '{': '}', '[': ']' };
 
 /**
- * Mends closing brackets as {@link chooseCloserFix} reads them: a closer of the wrong kind that stands for the
+ * Mends closing brackets as `chooseCloserFix` reads them: a closer of the wrong kind that stands for the
  * right one is replaced (`["a"}` → `["a"]`), one that closes nothing is dropped (`[{"a": 1}}]` → `[{"a": 1}]`),
  * and missing closers before one are written in (`[{"a": 1]` → `[{"a": 1}]`). Returns the input when nothing
  * changed. @internal
@@ -24,14 +24,14 @@ export function balanceClosers(text: string): string {
       index = afterToken;
       continue;
     }
-    const char = text[index] ?? '';
-    if (char === '{' || char === '[') {
-      open.push(char);
-    } else if (char === '}' || char === ']') {
+    const character = text[index] ?? '';
+    if (character === '{' || character === '[') {
+      open.push(character);
+    } else if (character === '}' || character === ']') {
       const fix = lookaheads < MAX_LOOKAHEADS ? chooseCloserFix(text, index, open) : 'match';
       if (fix !== 'match') {
         lookaheads++;
-        const opener = char === '}' ? '{' : '[';
+        const opener = character === '}' ? '{' : '[';
         const kept = fix === 'insert' ? open.lastIndexOf(opener) : fix === 'substitute' ? open.length - 1 : open.length;
         const replacement = fix === 'drop' ? '' : closersFor(open.slice(kept));
         result += text.slice(copiedUpTo, index) + replacement;

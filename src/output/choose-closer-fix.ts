@@ -62,14 +62,14 @@ function readFrom(text: string, from: number, open: string[]): { position: numbe
       index = afterToken;
       continue;
     }
-    const char = text[index] ?? '';
-    if (char === '`' && text.startsWith('```', index)) {
+    const character = text[index] ?? '';
+    if (character === '`' && text.startsWith('```', index)) {
       return { position: index, rank: 1 };
     }
-    if (char === '{' || char === '[') {
-      open.push(char);
-    } else if (char === '}' || char === ']') {
-      if (CLOSER_OF[open.at(-1) ?? ''] !== char) {
+    if (character === '{' || character === '[') {
+      open.push(character);
+    } else if (character === '}' || character === ']') {
+      if (CLOSER_OF[open.at(-1) ?? ''] !== character) {
         return { position: index, rank: 0 };
       }
       open.pop();

@@ -47,18 +47,48 @@ describe('coerceToSchema', () => {
     ['reads yes and no as booleans', { paid: 'no' }, { paid: false }, ['coerce-boolean']],
     ['reads 1 and 0 as booleans', { paid: 1 }, { paid: true }, ['coerce-boolean']],
     ['writes numbers where a string is expected', { number: 1042 }, { number: '1042' }, ['coerce-string']],
-    ['matches enum members ignoring case and separators', { status: 'Feature Request' }, { status: 'feature-request' }, ['coerce-enum']],
+    [
+      'matches enum members ignoring case and separators',
+      { status: 'Feature Request' },
+      { status: 'feature-request' },
+      ['coerce-enum'],
+    ],
     ['matches enum members ignoring punctuation', { status: 'SENT.' }, { status: 'sent' }, ['coerce-enum']],
     ['leaves an unknown enum value for the validator', { status: 'paid' }, { status: 'paid' }, []],
     ['wraps a single value where an array is expected', { tags: 'urgent' }, { tags: ['urgent'] }, ['wrap-array']],
     ['unwraps a one-item array where one value is expected', { total: [5] }, { total: 5 }, ['unwrap-array']],
-    ['reads ISO 8601 strings as dates', { dueDate: '2024-05-01' }, { dueDate: new Date('2024-05-01T00:00:00Z') }, ['coerce-date']],
-    ['reads date-times with zones', { dueDate: '2024-05-01T10:30:00+02:00' }, { dueDate: new Date('2024-05-01T08:30:00Z') }, ['coerce-date']],
+    [
+      'reads ISO 8601 strings as dates',
+      { dueDate: '2024-05-01' },
+      { dueDate: new Date('2024-05-01T00:00:00Z') },
+      ['coerce-date'],
+    ],
+    [
+      'reads date-times with zones',
+      { dueDate: '2024-05-01T10:30:00+02:00' },
+      { dueDate: new Date('2024-05-01T08:30:00Z') },
+      ['coerce-date'],
+    ],
     ['leaves impossible dates alone', { dueDate: '2024-02-30' }, { dueDate: '2024-02-30' }, []],
     ['keeps "null" where a string is allowed', { note: 'null' }, { note: 'null' }, []],
-    ['coerces nested objects', { customer: { name: 7, vip: 'yes' } }, { customer: { name: '7', vip: true } }, ['coerce-string', 'coerce-boolean']],
-    ['matches property names in another spelling', { Number: 'A-1', 'Due Date': '2024-05-01' }, { number: 'A-1', dueDate: new Date('2024-05-01T00:00:00Z') }, ['coerce-key', 'coerce-date']],
-    ['parses an object written as a JSON string', { customer: '{"name": "Ann"}' }, { customer: { name: 'Ann' } }, ['coerce-json-string']],
+    [
+      'coerces nested objects',
+      { customer: { name: 7, vip: 'yes' } },
+      { customer: { name: '7', vip: true } },
+      ['coerce-string', 'coerce-boolean'],
+    ],
+    [
+      'matches property names in another spelling',
+      { Number: 'A-1', 'Due Date': '2024-05-01' },
+      { number: 'A-1', dueDate: new Date('2024-05-01T00:00:00Z') },
+      ['coerce-key', 'coerce-date'],
+    ],
+    [
+      'parses an object written as a JSON string',
+      { customer: '{"name": "Ann"}' },
+      { customer: { name: 'Ann' } },
+      ['coerce-json-string'],
+    ],
   ])('%s', (_name, value, expected, repairs) => {
     const partial = fromZod(Invoice.partial());
     expect(coerce(value, partial)).toEqual({ value: expected, repairs });
@@ -118,7 +148,12 @@ describe('coerceToSchema', () => {
     expect(coerce({ x: 1 }, cyclic).value).toEqual({ x: 1 });
     const tree: JsonSchema = {
       $ref: '#/$defs/node',
-      $defs: { node: { type: 'object', properties: { size: { type: 'number' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } } } },
+      $defs: {
+        node: {
+          type: 'object',
+          properties: { size: { type: 'number' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } },
+        },
+      },
     };
     expect(coerce({ size: '1', children: [{ size: '2', children: [] }] }, tree).value).toEqual({
       size: 1,

@@ -17,14 +17,14 @@ export function collapseRepeatedCommas(text: string): string {
       lastCommaEnd = -1;
       continue;
     }
-    const char = text[index] ?? '';
-    if (char === ',') {
+    const character = text[index] ?? '';
+    if (character === ',') {
       if (lastCommaEnd >= 0) {
         result += text.slice(copiedUpTo, index);
         copiedUpTo = index + 1;
       }
       lastCommaEnd = index + 1;
-    } else if (!/\s/.test(char)) {
+    } else if (!/\s/.test(character)) {
       lastCommaEnd = -1;
     }
     index++;

@@ -10,7 +10,10 @@ const INVOICE: JsonSchema = {
     status: { enum: ['draft', 'sent'] },
     email: { type: 'string', format: 'email' },
     due: { type: 'string', format: 'date-time', 'x-coerce': 'date' },
-    lines: { type: 'array', items: { type: 'object', properties: { qty: { type: 'integer', minimum: 1 } }, required: ['qty'] } },
+    lines: {
+      type: 'array',
+      items: { type: 'object', properties: { qty: { type: 'integer', minimum: 1 } }, required: ['qty'] },
+    },
     site: { type: 'string', format: 'made-up-format' },
   },
   required: ['status'],
@@ -29,15 +32,27 @@ describe('createJsonSchemaValidator', () => {
 
   it.each<[string, unknown, { path: (string | number)[]; message: string }[]]>([
     ['a missing required property, with the property in the path', {}, [{ path: ['status'], message: 'is required' }]],
-    ['a value outside the enum', { status: 'paid' }, [{ path: ['status'], message: 'must be one of: "draft", "sent"' }]],
+    [
+      'a value outside the enum',
+      { status: 'paid' },
+      [{ path: ['status'], message: 'must be one of: "draft", "sent"' }],
+    ],
     ['an unknown property', { status: 'sent', vat: 1 }, [{ path: [], message: 'has an unknown property "vat"' }]],
-    ['a nested failure, with array indexes as numbers', { status: 'sent', lines: [{ qty: 1 }, { qty: 0 }] }, [{ path: ['lines', 1, 'qty'], message: 'must be >= 1' }]],
+    [
+      'a nested failure, with array indexes as numbers',
+      { status: 'sent', lines: [{ qty: 1 }, { qty: 0 }] },
+      [{ path: ['lines', 1, 'qty'], message: 'must be >= 1' }],
+    ],
     ['a bad email', { status: 'sent', email: 'nope' }, [{ path: ['email'], message: 'must match format "email"' }]],
     ['a bad uuid', { status: 'sent', id: '123' }, [{ path: ['id'], message: 'must match format "uuid"' }]],
-    ['every error at once', { status: 'paid', email: 'x' }, [
-      { path: ['status'], message: 'must be one of: "draft", "sent"' },
-      { path: ['email'], message: 'must match format "email"' },
-    ]],
+    [
+      'every error at once',
+      { status: 'paid', email: 'x' },
+      [
+        { path: ['status'], message: 'must be one of: "draft", "sent"' },
+        { path: ['email'], message: 'must match format "email"' },
+      ],
+    ],
   ])('reports %s', (_name, value, issues) => {
     expect(validate(value)).toEqual({ ok: false, issues, repairs: [] });
   });

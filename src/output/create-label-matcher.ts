@@ -6,7 +6,7 @@ export interface LabelMention {
   negated: boolean;
 }
 
-/** Label lookups prepared once per label set (see {@link createLabelMatcher}). */
+/** Label lookups prepared once per label set (see `createLabelMatcher`). */
 export interface LabelMatcher {
   /** The labels, in their given order and spelling. */
   readonly labels: readonly string[];

@@ -4,7 +4,7 @@ import type { ParseOutcome } from './parse-outcome.js';
 
 /**
  * A validator that runs a zod schema's `safeParse` (so refinements and transforms apply) and reports its issues
- * as {@link OutputIssue}s (path and message). The value returned is zod's output.
+ * as `OutputIssue`s (path and message). The value returned is zod's output.
  *
  * @example
  * const validate = createZodValidator(z.object({ total: z.number() }));

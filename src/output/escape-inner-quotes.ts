@@ -10,18 +10,22 @@ interface OpenLevel {
 /**
  * Escapes double quotes inside string values that the model forgot to escape (`"say "hi" now"` →
  * `"say \"hi\" now"`). A quote ends a value when what follows can continue the JSON (see `canEndValue`); the
- * others inside it are escaped. A value with no such quote, or with a quote right after a comma or line break, is
- * left for `jsonrepair`; keys are left alone. Returns the input when nothing changed. @internal
+ * others inside it are escaped. A value with no such quote is left alone; a text where a closing quote seems to be
+ * missing instead is left to `jsonrepair` as a whole; keys are left alone. Returns the input when nothing changed.
+ * @internal
  */
 export function escapeInnerQuotes(text: string): string {
   const levels: OpenLevel[] = [];
   const innerQuotes: number[] = [];
   let index = 0;
   while (index < text.length) {
-    const char = text[index] ?? '';
+    const character = text[index] ?? '';
     const level = levels.at(-1);
-    if (char === '"' && !text.startsWith('"""', index) && !(level?.opener === '{' && level.expectsKey)) {
+    if (character === '"' && !text.startsWith('"""', index) && !(level?.opener === '{' && level.expectsKey)) {
       const valueEnd = findValueEnd(text, index, levels);
+      if (valueEnd === 'missing-quote') {
+        return text;
+      }
       if (valueEnd !== undefined) {
         innerQuotes.push(...valueEnd.innerQuotes);
         index = valueEnd.end;
@@ -33,12 +37,12 @@ export function escapeInnerQuotes(text: string): string {
       index = afterToken;
       continue;
     }
-    if (char === '{' || char === '[') {
-      levels.push({ opener: char, expectsKey: char === '{' });
-    } else if (char === '}' || char === ']') {
+    if (character === '{' || character === '[') {
+      levels.push({ opener: character, expectsKey: character === '{' });
+    } else if (character === '}' || character === ']') {
       levels.pop();
-    } else if (level?.opener === '{' && (char === ',' || char === ':')) {
-      level.expectsKey = char === ',';
+    } else if (level?.opener === '{' && (character === ',' || character === ':')) {
+      level.expectsKey = character === ',';
     }
     index++;
   }
@@ -55,26 +59,26 @@ export function escapeInnerQuotes(text: string): string {
 }
 
 /**
- * Finds the quote that ends the string value opening at `start`, and the quotes inside it. Gives up (leaving the
- * string to `jsonrepair`) when a quote that would count as inside looks like the start of the next member after a
- * missing closing quote instead.
+ * Finds the quote that ends the string value opening at `start`, and the quotes inside it; `undefined` when no
+ * quote can end it. Reports `missing-quote` when a quote that would count as inside looks like the start of the
+ * next member after a missing closing quote instead: the text is then left to `jsonrepair` as a whole.
  */
 function findValueEnd(
   text: string,
   start: number,
   levels: readonly OpenLevel[],
-): { end: number; innerQuotes: number[] } | undefined {
+): { end: number; innerQuotes: number[] } | 'missing-quote' | undefined {
   const innerQuotes: number[] = [];
   for (let index = start + 1; index < text.length; index++) {
-    const char = text[index];
-    if (char === '\\') {
+    const character = text[index];
+    if (character === '\\') {
       index++;
-    } else if (char === '"') {
+    } else if (character === '"') {
       if (canEndValue(text, index + 1, levels)) {
         return { end: index + 1, innerQuotes };
       }
       if (startsMissingQuotePattern(text, start, index)) {
-        return undefined;
+        return 'missing-quote';
       }
       innerQuotes.push(index);
     }
@@ -101,11 +105,11 @@ function startsMissingQuotePattern(text: string, start: number, quote: number): 
  */
 function canEndValue(text: string, from: number, levels: readonly OpenLevel[]): boolean {
   const next = skipSpace(text, from);
-  const char = text[next];
-  if (char === undefined || char === '"') {
+  const character = text[next];
+  if (character === undefined || character === '"') {
     return true;
   }
-  if (char === '}' || char === ']') {
+  if (character === '}' || character === ']') {
     const after = skipSpace(text, next + 1);
     const following = text[after];
     if (following === ',') {
@@ -113,7 +117,7 @@ function canEndValue(text: string, from: number, levels: readonly OpenLevel[]): 
     }
     return following === undefined || '}]"`'.includes(following);
   }
-  return char === ',' && commaContinues(text, next, levels);
+  return character === ',' && commaContinues(text, next, levels);
 }
 
 /** Whether a key or value can follow the comma at `commaIndex` (a bare word in an object must be a key with its colon). */

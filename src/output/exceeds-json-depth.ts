@@ -16,13 +16,13 @@ export function exceedsJsonDepth(text: string, maxDepth: number = MAX_JSON_DEPTH
       index = afterString;
       continue;
     }
-    const char = text[index];
-    if (char === '{' || char === '[') {
+    const character = text[index];
+    if (character === '{' || character === '[') {
       depth++;
       if (depth > maxDepth) {
         return true;
       }
-    } else if ((char === '}' || char === ']') && depth > 0) {
+    } else if ((character === '}' || character === ']') && depth > 0) {
       depth--;
     }
     index++;

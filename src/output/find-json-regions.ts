@@ -71,7 +71,7 @@ export function findJsonRegions(text: string): JsonRegion[] {
       continue;
     }
     const limit = fenceMarkers.find(([markerStart]) => markerStart >= first.end)?.[0] ?? text.length;
-    const tail = readJsonTail(text, first.end, limit, spans.slice(spanIndex));
+    const tail = readJsonTail(text, first.end, limit, spans, spanIndex);
     spanIndex += tail.spans.length;
     if (tail.spans.length > 0 && !tail.sawMembers && !tail.sawClosers) {
       const last = tail.spans.at(-1)!;
@@ -95,13 +95,19 @@ export function findJsonRegions(text: string): JsonRegion[] {
   return regions;
 }
 
-/** Reads JSON-like tokens after a closed value until prose, a fence marker or `limit`. */
-function readJsonTail(text: string, from: number, limit: number, nextSpans: readonly JsonSpan[]): JsonTail {
+/** Reads JSON-like tokens after a closed value until prose, a fence marker or `limit`; `spans[nextSpan]` is the next value. */
+function readJsonTail(
+  text: string,
+  from: number,
+  limit: number,
+  spans: readonly JsonSpan[],
+  nextSpan: number,
+): JsonTail {
   const tail: JsonTail = { end: from, spans: [], sawMembers: false, sawClosers: false, endsWithCloser: false };
   let index = from;
   while (index < limit) {
-    const char = text[index] ?? '';
-    if (/\s/.test(char) || char === ',' || char === ';') {
+    const character = text[index] ?? '';
+    if (/\s/.test(character) || character === ',' || character === ';') {
       index++;
       continue;
     }
@@ -110,13 +116,13 @@ function readJsonTail(text: string, from: number, limit: number, nextSpans: read
       index = afterComment;
       continue;
     }
-    const nextSpan = nextSpans[tail.spans.length];
+    const span = spans[nextSpan + tail.spans.length];
     let tokenEnd: number | undefined;
-    if (nextSpan !== undefined && nextSpan.start === index) {
-      tail.spans.push(nextSpan);
-      tokenEnd = nextSpan.end;
+    if (span !== undefined && span.start === index) {
+      tail.spans.push(span);
+      tokenEnd = span.end;
       tail.endsWithCloser = false;
-    } else if (char === '}' || char === ']') {
+    } else if (character === '}' || character === ']') {
       tail.sawClosers = true;
       tail.endsWithCloser = true;
       tokenEnd = index + 1;
@@ -136,8 +142,8 @@ function readJsonTail(text: string, from: number, limit: number, nextSpans: read
 
 /** End of a string, colon, number or JSON literal at `index`; `undefined` for anything else (prose). */
 function readMemberToken(text: string, index: number): number | undefined {
-  const char = text[index] ?? '';
-  if (char === ':') {
+  const character = text[index] ?? '';
+  if (character === ':') {
     return index + 1;
   }
   const afterString = skipQuotedString(text, index);

@@ -27,5 +27,7 @@ const CJK_PUNCTUATION_PATTERN = new RegExp(`[${Object.keys(CJK_PUNCTUATION).join
  * Letters of any script are kept. @internal
  */
 export function foldFullWidth(text: string): string {
-  return text.normalize('NFKC').replace(CJK_PUNCTUATION_PATTERN, (char) => CJK_PUNCTUATION[char] ?? char);
+  return text
+    .normalize('NFKC')
+    .replace(CJK_PUNCTUATION_PATTERN, (character) => CJK_PUNCTUATION[character] ?? character);
 }

@@ -18,6 +18,11 @@ export { parseLabelReply } from './parse-label-reply.js';
 export { parseLabelsReply } from './parse-labels-reply.js';
 export { parseLinesReply } from './parse-lines-reply.js';
 export type { ParseOutcome } from './parse-outcome.js';
+export {
+  type PackedLabelsReply,
+  type PackedLabelsReplyOptions,
+  parsePackedLabelsReply,
+} from './parse-packed-labels-reply.js';
 export { parseTextReply } from './parse-text-reply.js';
 export { REPAIR_NAMES, type RepairName } from './repair-name.js';
 export { stripThinking } from './strip-thinking.js';

@@ -26,9 +26,9 @@ const PRE_PASSES: readonly [RepairName, (text: string) => string][] = [
 
 /**
  * Parses one candidate JSON text, mending only as much as needed: `JSON.parse` as is; then after the local
- * pre-passes (Python literals, stray backslashes, repeated commas, mismatched closing brackets); then through
- * `jsonrepair`; finally `jsonrepair` on the text as it came, in case a pre-pass misread it. A text whose scan ran
- * to the end (`truncated`) is first completed ({@link trimTruncatedJson}) when its brackets, counted without
+ * pre-passes (`PRE_PASSES`); then through `jsonrepair`; finally `jsonrepair` on the text as it came, in case
+ * a pre-pass misread it. A text whose scan ran
+ * to the end (`truncated`) is first completed (`trimTruncatedJson`) when its brackets, counted without
  * regard to quotes, are still open; when they balance, a stray quote is the likelier defect and the text is read
  * as complete first. Unsafe keys are dropped at every step. @internal
  */
@@ -76,10 +76,10 @@ function parseComplete(text: string, repairsSoFar: readonly RepairName[]): Candi
 /** Whether more brackets open than close, counting every bracket character (quotes ignored). */
 function bracketsStayOpen(text: string): boolean {
   let depth = 0;
-  for (const char of text) {
-    if (char === '{' || char === '[') {
+  for (const character of text) {
+    if (character === '{' || character === '[') {
       depth++;
-    } else if (char === '}' || char === ']') {
+    } else if (character === '}' || character === ']') {
       depth--;
     }
   }

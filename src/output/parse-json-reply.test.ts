@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createJsonSchemaValidator } from './create-json-schema-validator.js';
+import { createZodValidator } from './create-zod-validator.js';
+import type { JsonSchema } from './json-schema.js';
 import { parseJsonReply } from './parse-json-reply.js';
 import type { RepairName } from './repair-name.js';
 
@@ -12,9 +15,24 @@ describe('parseJsonReply', () => {
     ['a value in prose is found', 'Here you go: {"a": 1} Hope it helps!', { a: 1 }, ['prose']],
     ['a fence inside prose counts as both', 'Sure.\n```json\n{"a": 1}\n```\nDone.', { a: 1 }, ['fence', 'prose']],
     ['a trailing comma goes to jsonrepair', '{"a": 1,}', { a: 1 }, ['jsonrepair']],
-    ['single quotes and Python literals are rewritten', "{'a': True, 'b': None}", { a: true, b: null }, ['python-literals']],
-    ['literals in another case are read in value positions', '{"a": TRUE, "b": Null}', { a: true, b: null }, ['python-literals']],
-    ['triple-quoted strings become JSON strings', '{"code": """x = "1"\ny"""}', { code: 'x = "1"\ny' }, ['python-literals']],
+    [
+      'single quotes and Python literals are rewritten',
+      "{'a': True, 'b': None}",
+      { a: true, b: null },
+      ['python-literals'],
+    ],
+    [
+      'literals in another case are read in value positions',
+      '{"a": TRUE, "b": Null}',
+      { a: true, b: null },
+      ['python-literals'],
+    ],
+    [
+      'triple-quoted strings become JSON strings',
+      '{"code": """x = "1"\ny"""}',
+      { code: 'x = "1"\ny' },
+      ['python-literals'],
+    ],
     ['a cut-off key is dropped', '{"a": 1, "b":', { a: 1 }, ['truncation']],
     ['a cut-off string value is kept', '{"a": "hel', { a: 'hel' }, ['truncation']],
     ['a half-written escape is dropped', '{"a": "x\\u12', { a: 'x' }, ['truncation']],
@@ -25,8 +43,18 @@ describe('parseJsonReply', () => {
     ['stray closing brackets after the value are ignored', '{"a": 1}}]', { a: 1 }, ['brackets']],
     ['a closer of the wrong kind is replaced', '{"a": ["x", "y"}, "b": 1}', { a: ['x', 'y'], b: 1 }, ['brackets']],
     ['a closer that closes nothing is dropped', '[{"a": 1}}, {"a": 2}]', [{ a: 1 }, { a: 2 }], ['brackets']],
-    ['unescaped quotes inside a value are escaped', '{"q": "say "hi" now", "n": 1}', { q: 'say "hi" now', n: 1 }, ['inner-quotes']],
-    ['a value missing its opening quote is quoted', '{"a": some words", "n": 12"}', { a: 'some words', n: 12 }, ['bare-values']],
+    [
+      'unescaped quotes inside a value are escaped',
+      '{"q": "say "hi" now", "n": 1}',
+      { q: 'say "hi" now', n: 1 },
+      ['inner-quotes'],
+    ],
+    [
+      'a value missing its opening quote is quoted',
+      '{"a": some words", "n": 12"}',
+      { a: 'some words', n: 12 },
+      ['bare-values'],
+    ],
     ['a backslash that starts no escape is kept', '{"path": "C:\\data"}', { path: 'C:\\data' }, ['stray-backslash']],
     ['a repeated comma is collapsed', '{"a": 1, , "b": 2}', { a: 1, b: 2 }, ['repeated-comma']],
     ['a fence marker at the end is not read into a cut-off string', '{"a": "b}```', { a: 'b' }, ['jsonrepair']],
@@ -50,7 +78,9 @@ describe('parseJsonReply', () => {
   });
 
   it('drops __proto__ keys without polluting any prototype', () => {
-    const outcome = parseJsonReply('{"__proto__": {"polluted": 1}, "a": {"constructor": {"prototype": {"polluted": 2}}}}');
+    const outcome = parseJsonReply(
+      '{"__proto__": {"polluted": 1}, "a": {"constructor": {"prototype": {"polluted": 2}}}}',
+    );
     expect(outcome).toEqual({ ok: true, value: { a: {} }, repairs: ['unsafe-key'] });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     if (outcome.ok) {
@@ -68,7 +98,7 @@ describe('parseJsonReply', () => {
 
   it.each([
     ['arrays', '['.repeat(100_000) + ']'.repeat(100_000)],
-    ['objects', '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)],
+    ['objects', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`],
     ['unclosed arrays', '['.repeat(100_000)],
   ])('reports nesting 100,000 levels deep (%s) as an issue instead of crashing', (_name, reply) => {
     expect(parseJsonReply(reply)).toEqual({
@@ -80,7 +110,11 @@ describe('parseJsonReply', () => {
 
   it('prefers a value of the type the schema asks for', () => {
     const schema = z.toJSONSchema(z.object({ a: z.number() }), { io: 'input' });
-    expect(parseJsonReply('See [1] for details: {"a": 2}', schema)).toEqual({ ok: true, value: { a: 2 }, repairs: ['prose'] });
+    expect(parseJsonReply('See [1] for details: {"a": 2}', schema)).toEqual({
+      ok: true,
+      value: { a: 2 },
+      repairs: ['prose'],
+    });
     expect(parseJsonReply('See [1] for details: {"a": 2}')).toEqual({ ok: true, value: [1], repairs: ['prose'] });
   });
 
@@ -93,5 +127,35 @@ describe('parseJsonReply', () => {
       value: { total: 1250.5, paid: true, note: null },
       repairs: ['fence', 'coerce-number', 'coerce-boolean', 'null-default'],
     });
+  });
+
+  it('reads a number written as a string when the schema asks for an integer (paper-qa style)', () => {
+    const schema = z.toJSONSchema(z.object({ summary: z.string(), relevance_score: z.int() }), { io: 'input' });
+    const reply = '<think> Thinking </think>I am here to help```json {"summary": "Lorem", "relevance_score": "8"} ```';
+    expect(parseJsonReply(reply, schema)).toEqual({
+      ok: true,
+      value: { summary: 'Lorem', relevance_score: 8 },
+      repairs: ['think', 'fence', 'prose', 'coerce-number'],
+    });
+  });
+
+  it('produces values that zod and ajv accept, dates included', () => {
+    const Event = z.object({ title: z.string(), when: z.date(), kind: z.enum(['call', 'meeting']) });
+    const schema = z.toJSONSchema(Event, {
+      io: 'input',
+      unrepresentable: 'any',
+      override: (context) => {
+        if (context.zodSchema._zod.def.type === 'date') {
+          Object.assign(context.jsonSchema, { type: 'string', format: 'date-time', 'x-coerce': 'date' });
+        }
+      },
+    }) as JsonSchema;
+    const parsed = parseJsonReply("{'title': 'Sync', 'when': '2024-05-01T09:00:00Z', 'kind': 'Meeting'}", schema);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      const expected = { title: 'Sync', when: new Date('2024-05-01T09:00:00Z'), kind: 'meeting' };
+      expect(createZodValidator(Event)(parsed.value)).toEqual({ ok: true, value: expected, repairs: [] });
+      expect(createJsonSchemaValidator(schema)(parsed.value)).toEqual({ ok: true, value: expected, repairs: [] });
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { jsonrepair } from 'jsonrepair';
 import { addRepair } from './add-repair.js';
 import { coerceToSchema } from './coerce-to-schema.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './exceeds-json-depth.js';
@@ -22,15 +21,17 @@ interface ParsedRegion {
 }
 
 /**
- * Turns a reply into the JSON value it holds, mending locally what can be mended: reasoning text is stripped; the
- * whole reply is tried with `JSON.parse`; otherwise each JSON-looking region (in code fences or prose) is parsed,
- * repaired if needed (`jsonrepair`, Python literals, a cut-off last member dropped, stray brackets), and the best
- * is chosen; with a schema the value is then coerced to it ({@link coerceToSchema}). It does not validate.
+ * Turns a reply into the JSON value it holds, mending locally what can be mended, without validating it.
  *
- * Choosing among regions (a general rule, in order): a value of the schema's top-level type before others; a
- * value that parsed without repair before a repaired one; a value in a code fence before one in prose; then the
- * first. Values separated only by commas or whitespace are one region and become an array. `__proto__`,
- * `constructor` and `prototype` keys are always dropped; nesting deeper than {@link MAX_JSON_DEPTH} is an issue.
+ * Reasoning (`<think>…</think>`) is stripped and the whole reply tried with `JSON.parse`. Otherwise each
+ * JSON-looking region (in code fences or prose) is parsed, mending only as much as it needs: a cut-off end
+ * completed, Python literals, values missing an opening quote, unescaped inner quotes, stray backslashes, repeated
+ * commas and mismatched closing brackets fixed locally, the rest by `jsonrepair`. `__proto__`, `constructor` and
+ * `prototype` keys are always dropped; nesting deeper than `MAX_JSON_DEPTH` is an issue, never a crash.
+ * With a schema the value is then coerced to it (`coerceToSchema`).
+ *
+ * Choosing among regions, in order: a value of the schema's top-level type; one that parsed without repair; one
+ * in a code fence; the first. Values separated only by commas or whitespace form one region and become an array.
  *
  * @example
  * parseJsonReply('Sure! ```json\n{"age": "42",}\n```', { type: 'object', properties: { age: { type: 'number' } } });
@@ -50,11 +51,10 @@ export function parseJsonReply(text: string, schema?: JsonSchema): ParseOutcome<
   if (exceedsJsonDepth(reply)) {
     return failure(`The reply nests JSON deeper than ${MAX_JSON_DEPTH} levels.`, repairs);
   }
-  const found = parseWholeReply(reply) ?? parseBestRegion(reply, schema);
-  if (found === undefined) {
+  const parsed = parseWholeReply(reply) ?? parseBestRegion(reply, schema);
+  if (parsed === undefined) {
     return failure('The reply holds no JSON value.', repairs);
   }
-  const parsed = found.ok ? found : repairWholeReply(reply);
   if (!parsed.ok) {
     return failure(`No JSON value could be read from the reply (${parsed.message}).`, repairs);
   }
@@ -131,20 +131,6 @@ function parseRegion(region: JsonRegion): CandidateOutcome {
     repairs.push(...part.repairs);
   }
   return { ok: true, value: values, repairs, strict: parts.every((part) => part.ok && part.strict) };
-}
-
-function repairWholeReply(reply: string): CandidateOutcome {
-  try {
-    const { value, droppedUnsafeKey } = parseJsonSafely(jsonrepair(reply));
-    return {
-      ok: true,
-      value,
-      repairs: droppedUnsafeKey ? ['jsonrepair', 'unsafe-key'] : ['jsonrepair'],
-      strict: false,
-    };
-  } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 function compareRanks(left: readonly number[], right: readonly number[]): number {

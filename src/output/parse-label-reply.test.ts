@@ -17,7 +17,13 @@ describe('parseLabelReply', () => {
     ['a single-quoted label', "'positive'", SENTIMENT, 'positive', ['label-quote']],
     ['an emphasized label', '**positive**', SENTIMENT, 'positive', ['label-quote']],
     ['a label with a prefix', 'Label: negative', SENTIMENT, 'negative', ['label-prefix']],
-    ['a label with a prefix, quotes and a full stop', 'Sentiment: "Negative".', SENTIMENT, 'negative', ['label-punctuation', 'label-prefix', 'label-quote', 'label-case']],
+    [
+      'a label with a prefix, quotes and a full stop',
+      'Sentiment: "Negative".',
+      SENTIMENT,
+      'negative',
+      ['label-punctuation', 'label-prefix', 'label-quote', 'label-case'],
+    ],
     ['a label with trailing punctuation', 'positive!', SENTIMENT, 'positive', ['label-punctuation']],
     ['another case', 'POSITIVE', SENTIMENT, 'positive', ['label-case']],
     ['a separator variant', 'Feature request', TRIAGE, 'feature-request', ['label-case']],
@@ -28,7 +34,13 @@ describe('parseLabelReply', () => {
     ['CJK quotes', '“positive”', SENTIMENT, 'positive', ['full-width', 'label-quote']],
     ['an ideographic full stop', 'positive。', SENTIMENT, 'positive', ['full-width', 'label-punctuation']],
     ['full-width letters', 'ｐｏｓｉｔｉｖｅ', SENTIMENT, 'positive', ['full-width']],
-    ['a sentence naming exactly one label', 'The review is clearly positive overall.', SENTIMENT, 'positive', ['prose']],
+    [
+      'a sentence naming exactly one label',
+      'The review is clearly positive overall.',
+      SENTIMENT,
+      'positive',
+      ['prose'],
+    ],
     ['CJK labels', '正面。', ['正面', '负面'], '正面', ['full-width', 'label-punctuation']],
   ])('accepts %s', (_name, reply, labels, value, repairs) => {
     expect(parseLabelReply(reply, labels)).toEqual({ ok: true, value, repairs });
@@ -36,22 +48,54 @@ describe('parseLabelReply', () => {
 
   it.each<[string, string, string]>([
     ['several labels', 'positive, negative', 'The reply names several labels (positive, negative); name exactly one.'],
-    ['several labels in a sentence', 'It is positive but also a bit negative.', 'The reply names several labels (positive, negative); name exactly one.'],
+    [
+      'several labels in a sentence',
+      'It is positive but also a bit negative.',
+      'The reply names several labels (positive, negative); name exactly one.',
+    ],
     ['a JSON array of several labels', '["positive", "neutral"]', 'The reply names several labels; name exactly one.'],
-    ['a negated label', 'not negative', 'The reply negates the label "negative" instead of naming the label that applies.'],
-    ['another negated label', 'Not positive.', 'The reply negates the label "positive" instead of naming the label that applies.'],
-    ['a negation with a softening word', "It isn't really positive", 'The reply negates the label "positive" instead of naming the label that applies.'],
-    ['a CJK negation', '不是positive', 'The reply negates the label "positive" instead of naming the label that applies.'],
+    [
+      'a negated label',
+      'not negative',
+      'The reply negates the label "negative" instead of naming the label that applies.',
+    ],
+    [
+      'another negated label',
+      'Not positive.',
+      'The reply negates the label "positive" instead of naming the label that applies.',
+    ],
+    [
+      'a negation with a softening word',
+      "It isn't really positive",
+      'The reply negates the label "positive" instead of naming the label that applies.',
+    ],
+    [
+      'a CJK negation',
+      '不是positive',
+      'The reply negates the label "positive" instead of naming the label that applies.',
+    ],
     ['no known label', 'mixed', '"mixed" is not one of the labels: positive, negative, neutral.'],
     ['an empty reply', '  ', 'The reply is empty; expected one of: positive, negative, neutral.'],
-    ['a JSON object without a label', '{"score": 0.9, "reason": "x"}', 'The reply is a JSON object without a "label" property.'],
+    [
+      'a JSON object without a label',
+      '{"score": 0.9, "reason": "x"}',
+      'The reply is a JSON object without a "label" property.',
+    ],
     ['a label that is not a string', '{"label": 3}', "The reply's label is a number, not a string."],
   ])('rejects %s', (_name, reply, message) => {
-    expect(parseLabelReply(reply, SENTIMENT)).toEqual({ ok: false, issues: [{ path: [], message }], repairs: expect.any(Array) });
+    expect(parseLabelReply(reply, SENTIMENT)).toEqual({
+      ok: false,
+      issues: [{ path: [], message }],
+      repairs: expect.any(Array),
+    });
   });
 
   it('keeps labels that contain punctuation or a colon', () => {
-    expect(parseLabelReply('type: bug', ['type: bug', 'type: idea'])).toEqual({ ok: true, value: 'type: bug', repairs: [] });
+    expect(parseLabelReply('type: bug', ['type: bug', 'type: idea'])).toEqual({
+      ok: true,
+      value: 'type: bug',
+      repairs: [],
+    });
     expect(parseLabelReply('C++', ['C++', 'C#'])).toEqual({ ok: true, value: 'C++', repairs: [] });
   });
 

@@ -15,7 +15,7 @@ const LABEL_KEYS: ReadonlySet<string> = new Set(['label', 'labels', 'category', 
  * property), a quoted or emphasized label, `Label: x`, trailing punctuation, another case or separator
  * (`Feature request` → `feature-request`), full-width and CJK punctuation (`标签：“positive”。`), and a sentence
  * that names exactly one label. Rejected rather than guessed: a reply that names several labels, negates one
- * (`not negative`), or names none. Pass the same `labels` array each time (or a {@link LabelMatcher}) so the
+ * (`not negative`), or names none. Pass the same `labels` array each time (or a `LabelMatcher`) so the
  * lookup tables are built once.
  *
  * @example

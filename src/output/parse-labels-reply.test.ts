@@ -10,10 +10,20 @@ describe('parseLabelsReply', () => {
     ['a JSON object with a labels key', '{"labels": ["bug"]}', ['bug'], ['label-key']],
     ['a fenced JSON array', '```json\n["bug"]\n```', ['bug'], ['fence']],
     ['a comma list', 'billing, bug', ['billing', 'bug'], ['label-list']],
-    ['a semicolon list in another case', 'Billing; Feature request', ['billing', 'feature-request'], ['label-list', 'label-case']],
+    [
+      'a semicolon list in another case',
+      'Billing; Feature request',
+      ['billing', 'feature-request'],
+      ['label-list', 'label-case'],
+    ],
     ['a newline list', 'billing\nbug', ['billing', 'bug'], ['label-list']],
     ['bullets', '- billing\n- bug', ['billing', 'bug'], ['lines-markers', 'label-list']],
-    ['a numbered list with a lead-in line', 'Labels that apply:\n1. bug\n2. billing', ['bug', 'billing'], ['lines-preamble', 'lines-markers', 'label-list']],
+    [
+      'a numbered list with a lead-in line',
+      'Labels that apply:\n1. bug\n2. billing',
+      ['bug', 'billing'],
+      ['lines-preamble', 'lines-markers', 'label-list'],
+    ],
     ['a prefixed list', 'Labels: bug, billing', ['bug', 'billing'], ['label-prefix', 'label-list']],
     ['labels joined with "and"', 'bug and billing', ['bug', 'billing'], ['label-list']],
     ['quoted items', '"bug", "billing"', ['bug', 'billing'], ['label-list', 'label-quote']],
@@ -34,6 +44,10 @@ describe('parseLabelsReply', () => {
     ['an empty reply', '', 'The reply is empty; expected a list of labels from: billing, bug, feature-request.'],
     ['a JSON object without labels', '{"reason": "x"}', 'The reply is a JSON object without a "labels" property.'],
   ])('rejects %s', (_name, reply, message) => {
-    expect(parseLabelsReply(reply, LABELS)).toEqual({ ok: false, issues: [{ path: [], message }], repairs: expect.any(Array) });
+    expect(parseLabelsReply(reply, LABELS)).toEqual({
+      ok: false,
+      issues: [{ path: [], message }],
+      repairs: expect.any(Array),
+    });
   });
 });

@@ -16,7 +16,7 @@ const LABELS_KEYS: ReadonlySet<string> = new Set(['labels', 'label', 'categories
 
 /**
  * Reads every label a reply names, for multi-label tasks: a JSON array (or `{"labels": […]}`), a comma,
- * semicolon or newline list, bullets or numbers, with each item read like {@link parseLabelReply} reads a label
+ * semicolon or newline list, bullets or numbers, with each item read like `parseLabelReply` reads a label
  * (quotes, case, separators, punctuation, full-width forms). `[]`, `none` and the like give `[]`. Rejected: an
  * item that is no label, or a negated one (`not billing`). Duplicates are dropped; the reply's order is kept.
  *

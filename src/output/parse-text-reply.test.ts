@@ -23,12 +23,26 @@ describe('parseTextReply', () => {
   });
 
   it.each<[string, string, { maxWords?: number }, string]>([
-    ['more words than maxWords (never cut silently)', 'one two three four', { maxWords: 3 }, 'The text has 4 words; at most 3 are allowed.'],
-    ['more CJK characters than maxWords', '收入增长了', { maxWords: 4 }, 'The text has 5 words; at most 4 are allowed.'],
+    [
+      'more words than maxWords (never cut silently)',
+      'one two three four',
+      { maxWords: 3 },
+      'The text has 4 words; at most 3 are allowed.',
+    ],
+    [
+      'more CJK characters than maxWords',
+      '收入增长了',
+      { maxWords: 4 },
+      'The text has 5 words; at most 4 are allowed.',
+    ],
     ['an empty reply', '   ', {}, 'The reply is empty.'],
     ['empty quotes', '""', {}, 'The reply is empty.'],
   ])('reports %s as an issue', (_name, reply, options, message) => {
-    expect(parseTextReply(reply, options)).toEqual({ ok: false, issues: [{ path: [], message }], repairs: expect.any(Array) });
+    expect(parseTextReply(reply, options)).toEqual({
+      ok: false,
+      issues: [{ path: [], message }],
+      repairs: expect.any(Array),
+    });
   });
 });
 

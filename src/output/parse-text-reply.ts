@@ -20,7 +20,7 @@ const INTRODUCTION = /^[^\n]{0,60}:$/;
  * Reads a free-text reply: reasoning stripped, trimmed, a reply that is one code fence unwrapped, quotes around
  * the whole text removed (a JSON string literal is decoded), and a short introductory line ending in a colon
  * dropped. More than `maxWords` words is an issue (never silently cut); Chinese, Japanese and Korean characters
- * count as one word each ({@link countWords}). An empty reply is an issue.
+ * count as one word each (`countWords`). An empty reply is an issue.
  *
  * @example
  * parseTextReply('"Revenue rose 12%."', { maxWords: 80 }); // { ok: true, value: 'Revenue rose 12%.', repairs: ['text-quotes'] }

@@ -16,10 +16,10 @@ export function quoteBareValues(text: string): string {
   let copiedUpTo = 0;
   let index = 0;
   while (index < text.length) {
-    const char = text[index] ?? '';
-    if (expectsValue && !/\s/.test(char)) {
+    const character = text[index] ?? '';
+    if (expectsValue && !/\s/.test(character)) {
       expectsValue = false;
-      const doubled = char === '"' && text[index + 1] === '"' ? 2 : 0;
+      const doubled = character === '"' && text[index + 1] === '"' ? 2 : 0;
       const mended = mendValue(text, index + doubled, doubled > 0);
       if (mended !== undefined) {
         result += text.slice(copiedUpTo, index) + mended.replacement;
@@ -33,12 +33,12 @@ export function quoteBareValues(text: string): string {
       index = afterToken;
       continue;
     }
-    if (char === '{' || char === '[') {
-      open.push(char);
-      expectsValue = char === '[';
-    } else if (char === '}' || char === ']') {
+    if (character === '{' || character === '[') {
+      open.push(character);
+      expectsValue = character === '[';
+    } else if (character === '}' || character === ']') {
       open.pop();
-    } else if (char === ':' || (char === ',' && open.at(-1) === '[')) {
+    } else if (character === ':' || (character === ',' && open.at(-1) === '[')) {
       expectsValue = true;
     }
     index++;

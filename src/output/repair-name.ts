@@ -11,7 +11,7 @@ export const REPAIR_NAMES = [
   'prose',
   /** Syntax mended by the `jsonrepair` package (quotes, commas, brackets, comments, ellipses …). */
   'jsonrepair',
-  /** Python literals (`True`, `False`, `None`, triple-quoted strings) turned into JSON. */
+  /** Python literals turned into JSON: `True`, `False`, `None` (in any case), single- and triple-quoted strings. */
   'python-literals',
   /** A `__proto__`, `constructor` or `prototype` key dropped. */
   'unsafe-key',
@@ -79,5 +79,5 @@ export const REPAIR_NAMES = [
   'text-quotes',
 ] as const;
 
-/** Name of one local repair; see {@link REPAIR_NAMES}. */
+/** Name of one local repair; see `REPAIR_NAMES`. */
 export type RepairName = (typeof REPAIR_NAMES)[number];

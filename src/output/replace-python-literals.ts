@@ -17,11 +17,11 @@ export function replacePythonLiterals(text: string): string {
   let copiedUpTo = 0;
   let index = 0;
   while (index < text.length) {
-    const char = text[index] ?? '';
+    const character = text[index] ?? '';
     const quoted = scanQuotedString(text, index);
     if (quoted !== undefined) {
-      const triple = text.startsWith(char.repeat(3), index);
-      if (quoted.closed && (triple || char === "'")) {
+      const triple = text.startsWith(character.repeat(3), index);
+      if (quoted.closed && (triple || character === "'")) {
         const quoteLength = triple ? 3 : 1;
         result +=
           text.slice(copiedUpTo, index) + toJsonString(text.slice(index + quoteLength, quoted.end - quoteLength));
@@ -57,8 +57,8 @@ function isValuePosition(text: string, start: number, end: number): boolean {
 function toJsonString(body: string): string {
   let json = '"';
   for (let index = 0; index < body.length; index++) {
-    const char = body[index] ?? '';
-    if (char === '\\') {
+    const character = body[index] ?? '';
+    if (character === '\\') {
       const next = body[index + 1] ?? '';
       index++;
       if (next === "'") {
@@ -69,7 +69,7 @@ function toJsonString(body: string): string {
         json += next === '\n' ? '' : `\\\\${JSON.stringify(next).slice(1, -1)}`;
       }
     } else {
-      json += JSON.stringify(char).slice(1, -1);
+      json += JSON.stringify(character).slice(1, -1);
     }
   }
   return `${json}"`;

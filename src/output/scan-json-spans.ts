@@ -17,7 +17,7 @@ export interface JsonSpan {
   fence: number;
 }
 
-/** What {@link scanJsonSpans} found. @internal */
+/** What `scanJsonSpans` found. @internal */
 export interface ScannedText {
   spans: JsonSpan[];
   /** Index ranges of the fence markers (```` ```json ````) met outside spans. */
@@ -36,8 +36,8 @@ export function scanJsonSpans(text: string): ScannedText {
   let fenceCount = 0;
   let index = 0;
   while (index < text.length) {
-    const char = text[index];
-    if (char === '`' && text.startsWith('```', index)) {
+    const character = text[index];
+    if (character === '`' && text.startsWith('```', index)) {
       const markerStart = index;
       while (text[index] === '`') {
         index++;
@@ -52,7 +52,7 @@ export function scanJsonSpans(text: string): ScannedText {
         fence = 0;
       }
       fenceMarkers.push([markerStart, index]);
-    } else if (char === '{' || char === '[') {
+    } else if (character === '{' || character === '[') {
       const { end, closed } = scanValue(text, index);
       spans.push({ start: index, end, closed, fence });
       index = end;
@@ -63,7 +63,7 @@ export function scanJsonSpans(text: string): ScannedText {
   return { spans, fenceMarkers };
 }
 
-/** Scans one value from its opening bracket; a mismatched closer is read as {@link chooseCloserFix} decides. */
+/** Scans one value from its opening bracket; a mismatched closer is read as `chooseCloserFix` decides. */
 function scanValue(text: string, start: number): { end: number; closed: boolean } {
   const open: string[] = [];
   let lookaheads = 0;
@@ -74,13 +74,13 @@ function scanValue(text: string, start: number): { end: number; closed: boolean 
       index = afterToken;
       continue;
     }
-    const char = text[index];
-    if (char === '`' && text.startsWith('```', index)) {
+    const character = text[index];
+    if (character === '`' && text.startsWith('```', index)) {
       return { end: index, closed: false };
     }
-    if (char === '{' || char === '[') {
-      open.push(char);
-    } else if (char === '}' || char === ']') {
+    if (character === '{' || character === '[') {
+      open.push(character);
+    } else if (character === '}' || character === ']') {
       const fix = lookaheads < MAX_LOOKAHEADS ? chooseCloserFix(text, index, open) : 'match';
       if (fix !== 'match') {
         lookaheads++;
@@ -88,7 +88,7 @@ function scanValue(text: string, start: number): { end: number; closed: boolean 
       if (fix === 'match' || fix === 'substitute') {
         open.pop();
       } else if (fix === 'insert') {
-        open.length = open.lastIndexOf(char === '}' ? '{' : '[');
+        open.length = open.lastIndexOf(character === '}' ? '{' : '[');
       }
       if (open.length === 0) {
         return { end: index + 1, closed: true };

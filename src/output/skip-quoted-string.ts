@@ -27,18 +27,18 @@ export function scanQuotedString(text: string, index: number): QuotedStringEnd |
   return quote === '"' ? scanDoubleQuoted(text, index + 1) : scanSingleQuoted(text, index + 1);
 }
 
-/** {@link scanQuotedString}, returning only the end index. @internal */
+/** `scanQuotedString`, returning only the end index. @internal */
 export function skipQuotedString(text: string, index: number): number | undefined {
-  const char = text[index];
-  return char === '"' || char === "'" ? scanQuotedString(text, index)?.end : undefined;
+  const character = text[index];
+  return character === '"' || character === "'" ? scanQuotedString(text, index)?.end : undefined;
 }
 
 function scanDoubleQuoted(text: string, from: number): QuotedStringEnd {
   for (let index = from; index < text.length; index++) {
-    const char = text[index];
-    if (char === '\\') {
+    const character = text[index];
+    if (character === '\\') {
       index++;
-    } else if (char === '"') {
+    } else if (character === '"') {
       return { end: index + 1, closed: true };
     }
   }
@@ -51,10 +51,10 @@ function scanDoubleQuoted(text: string, from: number): QuotedStringEnd {
  */
 function scanSingleQuoted(text: string, from: number): QuotedStringEnd {
   for (let index = from; index < text.length; index++) {
-    const char = text[index];
-    if (char === '\\') {
+    const character = text[index];
+    if (character === '\\') {
       index++;
-    } else if (char === "'") {
+    } else if (character === "'") {
       let next = index + 1;
       while (text[next] === ' ' || text[next] === '\t') {
         next++;
@@ -70,7 +70,7 @@ function scanSingleQuoted(text: string, from: number): QuotedStringEnd {
       if (after === undefined || ',:}]\r\n'.includes(after)) {
         return { end: index + 1, closed: true };
       }
-    } else if (char === '\n') {
+    } else if (character === '\n') {
       return { end: index, closed: false };
     }
   }

@@ -28,14 +28,14 @@ export function trimTruncatedJson(text: string): string {
   let commentStart: number | undefined;
   let index = 0;
   while (index < text.length) {
-    const char = text[index] ?? '';
+    const character = text[index] ?? '';
     const level = levels.at(-1);
     const quoted = scanQuotedString(text, index);
     if (quoted !== undefined) {
       if (level?.opener === '{' && level.phase === 'colon') {
         level.phase = 'value';
       }
-      unterminatedStart = !quoted.closed && quoted.end >= text.length && char === '"' ? index : undefined;
+      unterminatedStart = !quoted.closed && quoted.end >= text.length && character === '"' ? index : undefined;
       index = quoted.end;
       continue;
     }
@@ -45,23 +45,23 @@ export function trimTruncatedJson(text: string): string {
       index = afterComment;
       continue;
     }
-    if (!/\s/.test(char)) {
+    if (!/\s/.test(character)) {
       commentStart = undefined;
     }
-    if (char === '{' || char === '[') {
+    if (character === '{' || character === '[') {
       if (level?.opener === '{') {
         level.phase = 'value';
       }
-      levels.push({ opener: char, memberStart: index + 1, phase: 'key' });
-    } else if (char === '}' || char === ']') {
+      levels.push({ opener: character, memberStart: index + 1, phase: 'key' });
+    } else if (character === '}' || character === ']') {
       levels.pop();
     } else if (level?.opener === '{') {
-      if (char === ',') {
+      if (character === ',') {
         level.memberStart = index;
         level.phase = 'key';
-      } else if (char === ':' && level.phase === 'key') {
+      } else if (character === ':' && level.phase === 'key') {
         level.phase = 'colon';
-      } else if (level.phase === 'colon' && !/\s/.test(char)) {
+      } else if (level.phase === 'colon' && !/\s/.test(character)) {
         level.phase = 'value';
       }
     }

@@ -1,7 +1,13 @@
 export { MAX_INPUT_TOKENS } from './check-text.js';
 export { compileTask } from './compile-task.js';
 export { defineTask, MAX_OUTPUT_TOKENS } from './define-task.js';
+export type { PackedOutcome } from './packed-outcome.js';
 export { type PreviewTaskOptions, previewTask, type TaskPreview } from './preview-task.js';
+export { cacheKey } from './result-cache/cache-key.js';
+export { createFileCache } from './result-cache/create-file-cache.js';
+export { createMemoryCache } from './result-cache/create-memory-cache.js';
+export type { CachedEntry, ResultCache } from './result-cache/result-cache.js';
+export { DEFAULT_MAX_PACK_TOKENS, type RunPackedLabelsOptions, runPackedLabels } from './run-packed-labels.js';
 export { MAX_REPAIRS, type RunTaskOptions, runTask } from './run-task.js';
 export type { AttemptInfo, TaskResult } from './task-result.js';
 export type * from './types.js';

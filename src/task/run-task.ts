@@ -6,6 +6,11 @@ import { checkText } from './check-text.js';
 import { compileTask } from './compile-task.js';
 import { getDefaultClient } from './default-client.js';
 import { MAX_OUTPUT_TOKENS } from './define-task.js';
+import { cacheKey } from './result-cache/cache-key.js';
+import { cacheModel } from './result-cache/cache-model.js';
+import { readCachedResult } from './result-cache/read-cached-result.js';
+import type { ResultCache } from './result-cache/result-cache.js';
+import { storeCachedResult } from './result-cache/store-cached-result.js';
 import type { AttemptInfo, TaskResult } from './task-result.js';
 import type { Task } from './types.js';
 
@@ -21,6 +26,11 @@ export interface RunTaskOptions {
   timeoutMs?: number;
   /** Called after every chat call, for logging and tracing. */
   onAttempt?: (attempt: AttemptInfo) => void;
+  /**
+   * Where to look results up before calling, and store them after (see {@link ResultCache}): a hit returns at once
+   * with `cached: true`, `calls: 0` and no cost, without a client (so a fully cached run needs no API key).
+   */
+  cache?: ResultCache;
   /**
    * A reply already obtained for the first call (e.g. from the Batch API): it is parsed as if the first call had
    * returned it, and only repair turns are sent. @internal
@@ -61,6 +71,11 @@ export async function runTask<O>(
   }
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
     throw new InputError('timeoutMs must be a positive number of milliseconds', { path: 'options.timeoutMs' });
+  }
+  const key = options.cache ? cacheKey(task, cacheModel(task, options.client), text) : undefined;
+  if (options.cache && key !== undefined && !options.initialResponse) {
+    const hit = await readCachedResult(options.cache, key, compiled, started);
+    if (hit) return hit as TaskResult<O>;
   }
   const client = options.client ?? getDefaultClient();
   if (compiled.request.tools && !client.capabilities.tools) {
@@ -123,7 +138,7 @@ export async function runTask<O>(
       messageCount: messages.length,
     });
     if (outcome?.ok) {
-      return {
+      const result: TaskResult<O> = {
         value: outcome.value as O,
         raw,
         calls: attempts.length,
@@ -134,6 +149,8 @@ export async function runTask<O>(
         ...(response.remainingCredits === undefined ? {} : { remainingCredits: response.remainingCredits }),
         finishReason: response.finishReason,
       };
+      if (options.cache && key !== undefined) await storeCachedResult(options.cache, key, result);
+      return result;
     }
     if (cutOff) {
       if (lengthRetries >= MAX_LENGTH_RETRIES || (maxTokens ?? 0) >= MAX_OUTPUT_TOKENS) {

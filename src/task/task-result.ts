@@ -20,6 +20,8 @@ export interface TaskResult<O> {
   remainingCredits?: number;
   /** `finish_reason` of the accepted reply. */
   finishReason: string;
+  /** Set when the value came from a result cache: no call was made, so `calls`, usage and cost are 0. */
+  cached?: boolean;
 }
 
 /** What {@link RunTaskOptions.onAttempt} receives after each call. */

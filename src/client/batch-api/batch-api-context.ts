@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { Clock, Provider } from '../types.js';
+import type { Clock, PriceTier, Provider } from '../types.js';
 
 /** What every Batch API call needs from its client. @internal */
 export interface BatchApiContext {
@@ -14,6 +14,8 @@ export interface BatchApiContext {
   maxRetries: number;
   /** Largest JSON reply accepted; file downloads are streamed and not bounded by it. */
   maxResponseBytes: number;
+  /** The client's price table (online prices). */
+  prices: readonly PriceTier[];
   clock: Clock;
   random: () => number;
 }

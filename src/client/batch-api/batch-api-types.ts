@@ -1,3 +1,5 @@
+import type { Usage } from '../types.js';
+
 /** Life stages of a batch on the provider's Batch API (other values are passed through as the server sends them). */
 export type BatchStatus =
   | 'validating'
@@ -114,4 +116,6 @@ export interface BatchApi {
    * in memory and is not bounded by `maxResponseBytes`. Stopping the iteration closes the connection.
    */
   downloadFileLines(fileId: string, options?: BatchApiCallOptions): AsyncIterable<string>;
+  /** Estimated cost in USD of one batch request with this usage: half the online price of the client's price table. */
+  estimateCostUsd(usage: Usage): number;
 }

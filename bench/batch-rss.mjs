@@ -1,0 +1,94 @@
+// Memory benchmark of runBatch: 100,000 short items through the loopback server to a temp JSONL file, sampling this
+// process's RSS every 100 ms. The server runs in a child process so that its own bookkeeping is not measured.
+//
+//   npm run build && node bench/batch-rss.mjs [--items 100000] [--concurrency 32] [--max-rss-mb 150]
+//
+// Prints wall time, items/s and peak RSS; exits 1 when the peak passes --max-rss-mb or an item is missing.
+// QWEN_TASKS_DIST=<dir> points at another build of the library (default: ../dist).
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const distDir = resolve(process.env.QWEN_TASKS_DIST ?? join(here, '..', 'dist'));
+const load = (path) => import(pathToFileURL(join(distDir, path)).href);
+const KEY = 'sk-bench-batch-rss';
+
+const { values } = parseArgs({
+  options: {
+    server: { type: 'boolean', default: false },
+    items: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '32' },
+    'max-rss-mb': { type: 'string', default: '150' },
+  },
+});
+
+if (values.server) await serve();
+else await bench();
+
+/** Child: the loopback server; recorded requests are dropped every second so the child stays small too. */
+async function serve() {
+  const { startMockQwen } = await load('src/testing/index.js');
+  const server = await startMockQwen({ apiKey: KEY });
+  setInterval(() => server.reset(), 1000).unref();
+  process.stdout.write(`${JSON.stringify({ baseURL: server.baseURL })}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => server.close().then(() => process.exit(0)));
+}
+
+async function bench() {
+  const items = Number(values.items);
+  const concurrency = Number(values.concurrency);
+  const maxRssMb = Number(values['max-rss-mb']);
+  const { runBatch } = await load('src/batch/index.js');
+  const { createClient } = await load('src/client/index.js');
+  const { defineTask } = await load('src/task/index.js');
+
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--server'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const { baseURL } = await new Promise((resolveURL, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (chunk) => resolveURL(JSON.parse(chunk.toString())));
+  });
+
+  const directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-bench-'));
+  const output = join(directory, 'results.jsonl');
+  const task = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
+  const client = createClient({ provider: 'dashscope', baseURL, apiKey: KEY });
+  function* records() {
+    for (let position = 0; position < items; position += 1) {
+      yield { id: `item-${position}`, text: `Short review number ${position}: it works.` };
+    }
+  }
+
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  const started = performance.now();
+  const summary = await runBatch(task, records(), { client, output, concurrency }).summary;
+  const wallMs = performance.now() - started;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  const lines = (await readFile(output, 'utf8')).split('\n').length - 1;
+  await client.close();
+  child.stdin.end();
+  await rm(directory, { recursive: true, force: true });
+
+  const peakRssMb = peakRss / 1024 / 1024;
+  console.log(`items:       ${items} (${summary.succeeded} ok, ${summary.failed} failed, ${lines} lines written)`);
+  console.log(`concurrency: ${concurrency}`);
+  console.log(`wall time:   ${(wallMs / 1000).toFixed(1)} s`);
+  console.log(`items/s:     ${Math.round((items * 1000) / wallMs)}`);
+  console.log(`peak RSS:    ${peakRssMb.toFixed(1)} MB (limit ${maxRssMb} MB)`);
+  console.log(`RSS before:  ${(baselineRss / 1024 / 1024).toFixed(1)} MB (library loaded, server started)`);
+  const ok = peakRssMb <= maxRssMb && summary.succeeded === items && lines === items;
+  console.log(ok ? 'PASS' : 'FAIL');
+  process.exitCode = ok ? 0 : 1;
+}

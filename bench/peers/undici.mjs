@@ -1,0 +1,40 @@
+/** Baseline: a hand-written `undici.request` (own keep-alive Agent), `JSON.parse` and zod. No retries. */
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import { zodSchemaOf } from '../corpus.mjs';
+import { CLASSIFY_JSON_SYSTEM, extractJsonSystem, LABELS, MODEL } from './shared.mjs';
+
+const Reply = z.object({ label: z.enum(LABELS) });
+
+/** @param {{ baseURL: string, apiKey: string }} options */
+export function createPeer({ baseURL, apiKey }) {
+  const dispatcher = new Agent();
+  const url = `${baseURL}/chat/completions`;
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+
+  async function complete(system, text) {
+    const body = JSON.stringify({
+      model: MODEL,
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: text },
+      ],
+      temperature: 0,
+      response_format: { type: 'json_object' },
+    });
+    const response = await request(url, { method: 'POST', headers, body, dispatcher });
+    const json = await response.body.json();
+    if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${JSON.stringify(json)}`);
+    return JSON.parse(json.choices[0].message.content);
+  }
+
+  return {
+    async classify(text) {
+      return Reply.parse(await complete(CLASSIFY_JSON_SYSTEM, text)).label;
+    },
+    async extract(message, expected, jsonSchema) {
+      return zodSchemaOf(z, expected).parse(await complete(extractJsonSystem(jsonSchema), message));
+    },
+    close: () => dispatcher.close(),
+  };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { BadRequestError, RateLimitError, ServerError } from '../../errors/index.js';
+import { readBatchResultLine } from './read-batch-result-line.js';
+
+const context = {
+  provider: 'dashscope' as const,
+  batchId: 'batch_1',
+  estimateCostUsd: (usage: { promptTokens: number }) => usage.promptTokens / 1000,
+};
+const completion = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'positive' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+};
+const line = (fields: Record<string, unknown>) => JSON.stringify({ id: 'batch_req_1', custom_id: 'a', ...fields });
+
+describe('readBatchResultLine', () => {
+  it('turns a 200 line into a chat response priced by the batch price', () => {
+    const result = readBatchResultLine(
+      line({ response: { status_code: 200, request_id: 'req-1', body: completion }, error: null }),
+      context,
+    );
+    expect(result).toEqual({
+      customId: 'a',
+      ok: true,
+      response: {
+        content: 'positive',
+        finishReason: 'stop',
+        usage: { promptTokens: 10, completionTokens: 2, cachedTokens: 0, totalTokens: 12 },
+        costUsd: 0.01,
+        durationMs: 0,
+        attempts: 1,
+        raw: completion,
+        requestId: 'chatcmpl-1',
+      },
+    });
+  });
+
+  it.each([
+    [
+      'an error object with a 429 status',
+      { response: { status_code: 429, body: {} }, error: { code: 'limit_requests', message: 'busy' } },
+      RateLimitError,
+      { status: 429, code: 'limit_requests' },
+    ],
+    [
+      'an error status with the error in the body',
+      { response: { status_code: 400, body: { error: { code: 'invalid_parameter_error', message: 'bad' } } } },
+      BadRequestError,
+      { status: 400, code: 'invalid_parameter_error' },
+    ],
+    ['an error without a status', { error: { code: 'internal_error', message: 'oops' } }, ServerError, {}],
+    ['a 200 body without a choice', { response: { status_code: 200, body: { object: 'x' } } }, ServerError, {}],
+  ])('turns %s into the typed error of a chat call', (_name, fields, errorClass, details) => {
+    const result = readBatchResultLine(line(fields), context);
+    expect(result?.ok).toBe(false);
+    const error = result?.ok === false ? result.error : undefined;
+    expect(error).toBeInstanceOf(errorClass);
+    expect(error).toMatchObject({ provider: 'dashscope', ...details });
+    expect(error?.message).toMatch(/— batch batch_1$/);
+  });
+
+  it.each([
+    ['text that is not JSON', 'not json'],
+    ['a line without custom_id', JSON.stringify({ response: { status_code: 200, body: completion } })],
+    ['a JSON array', '[]'],
+  ])('skips %s', (_name, text) => {
+    expect(readBatchResultLine(text, context)).toBeUndefined();
+  });
+});

@@ -1,0 +1,63 @@
+import type { Clock, QwenClient, Usage } from '../client/types.js';
+import { type RunTaskOptions, runTask } from '../task/index.js';
+import type { Task } from '../task/types.js';
+import type { BatchExecutor, BatchItem, BatchItemOutcome } from './batch-types.js';
+import { observeRetries } from './observe-retries.js';
+
+/** What the online executor needs besides the task. @internal */
+export interface OnlineExecutorOptions {
+  client: QwenClient;
+  clock: Clock;
+  maxRepairs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * The executor of online mode: one {@link runTask} per item (group size 1). Usage and cost are counted per attempt,
+ * so a failed item still reports the calls it paid for. @internal
+ */
+export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecutorOptions): BatchExecutor {
+  const { client, clock } = options;
+  async function runItem(item: BatchItem, signal: AbortSignal): Promise<BatchItemOutcome> {
+    const started = clock.now();
+    const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
+    let calls = 0;
+    let costUsd = 0;
+    let throttled = false;
+    const taskOptions: RunTaskOptions = {
+      client: observeRetries(client, () => {
+        throttled = true;
+      }),
+      signal,
+      onAttempt: (attempt) => {
+        calls = attempt.call;
+        usage.promptTokens += attempt.usage.promptTokens;
+        usage.completionTokens += attempt.usage.completionTokens;
+        usage.cachedTokens += attempt.usage.cachedTokens;
+        usage.totalTokens += attempt.usage.totalTokens;
+        costUsd += attempt.costUsd;
+      },
+      ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    };
+    try {
+      const result = await runTask(task, item.text, taskOptions);
+      return {
+        ok: true,
+        value: result.value,
+        calls: result.calls,
+        usage: result.usage,
+        costUsd: result.costUsd,
+        durationMs: clock.now() - started,
+        ...(result.remainingCredits === undefined ? {} : { remainingCredits: result.remainingCredits }),
+        ...(throttled ? { throttled } : {}),
+      };
+    } catch (error) {
+      return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started };
+    }
+  }
+  return {
+    groupSize: 1,
+    execute: (items, { signal }) => Promise.all(items.map((item) => runItem(item, signal))),
+  };
+}

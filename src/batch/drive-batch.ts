@@ -1,0 +1,240 @@
+import { setMaxListeners } from 'node:events';
+import type { Clock } from '../client/types.js';
+import { InputError, RateLimitError } from '../errors/index.js';
+import { createAdaptiveLimit } from './adaptive-limit.js';
+import type {
+  BatchExecutor,
+  BatchItem,
+  BatchItemOutcome,
+  BatchItemResult,
+  BatchProgress,
+  BatchStopReason,
+  BatchSummary,
+} from './batch-types.js';
+import { checkBudget } from './check-budget.js';
+import { createBatchTally } from './create-batch-tally.js';
+import { createIdTable } from './create-id-table.js';
+import { createProgressReporter } from './create-progress-reporter.js';
+import { createWakeup } from './create-wakeup.js';
+import { executeGroup } from './execute-group.js';
+import { failedOutcome } from './failed-outcome.js';
+import { isFatalError } from './is-fatal-error.js';
+import { PREVIOUS_FAILED, PREVIOUS_OK, type ResultsFile } from './open-results-file.js';
+import { MAX_RATE_LIMIT_RETRIES, rateLimitDelayMs } from './rate-limit-delay.js';
+import type { ResultChannel } from './result-channel.js';
+import { toBatchItemResult } from './to-batch-item-result.js';
+
+const LISTENERS_PER_CALL = 8;
+
+/** Everything {@link driveBatch} works with. @internal */
+export interface DriveBatchOptions {
+  items: AsyncIterator<BatchItem>;
+  executor: BatchExecutor;
+  results: ResultsFile | undefined;
+  retryFailed: boolean;
+  concurrency: number;
+  maxCostUsd: number | undefined;
+  includeInput: boolean;
+  signal: AbortSignal | undefined;
+  channel: ResultChannel<BatchItemResult>;
+  onProgress: ((progress: BatchProgress) => void) | undefined;
+  clock: Clock;
+  /** Items in the input, when known before reading (arrays). */
+  knownTotal: number | undefined;
+}
+
+/**
+ * Runs items through the executor until the input ends or the run stops: at most `limit.current` executions in
+ * flight, rate-limited items retried after a pause, each finished item written, counted and handed to the channel.
+ * Resolves with the summary once nothing is in flight; rejects with a caller error (duplicate id, unreadable input,
+ * a failed write, an exception from `onProgress`) after the in-flight items have finished. @internal
+ */
+export async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
+  const { clock, executor, channel } = options;
+  const startedAt = clock.now();
+  const limit = createAdaptiveLimit(options.concurrency);
+  const tally = createBatchTally(options.knownTotal);
+  const progress = createProgressReporter(options.onProgress, () => clock.now());
+  const wakeup = createWakeup();
+  const controller = new AbortController();
+  // Every call in flight listens to this signal (a few listeners per call).
+  setMaxListeners(Math.max(10, options.concurrency * LISTENERS_PER_CALL), controller.signal);
+  const seen = createIdTable();
+  const rateLimitRetries = new Map<BatchItem, number>();
+  const retryQueue: BatchItem[] = [];
+  const running = new Set<Promise<void>>();
+  let inFlight = 0;
+  let pausedUntil = 0;
+  let inputDone = false;
+  let stoppedBy: BatchStopReason | undefined;
+  let callerError: { error: unknown } | undefined;
+
+  const onAbort = (): void => {
+    controller.abort(options.signal?.reason);
+    wakeup.notify();
+  };
+  if (options.signal?.aborted === true) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopping = (): boolean => controller.signal.aborted || stoppedBy !== undefined || callerError !== undefined;
+
+  const snapshot = (): BatchProgress =>
+    tally.toProgress({ elapsedMs: clock.now() - startedAt, inFlight, concurrency: limit.current });
+
+  /** Writes the result line first, so that a result seen by the caller is on disk. */
+  async function record(item: BatchItem, outcome: BatchItemOutcome): Promise<void> {
+    rateLimitRetries.delete(item);
+    const result = toBatchItemResult(item, outcome, options.includeInput);
+    await options.results?.append(result);
+    tally.count(result);
+    progress.update(snapshot);
+    await channel.push(result);
+  }
+
+  async function settle(group: readonly BatchItem[], outcomes: BatchItemOutcome[], epoch: number): Promise<void> {
+    for (const [position, item] of group.entries()) {
+      const outcome = outcomes[position] ?? failedOutcome(new Error('The executor returned no outcome for this item'));
+      tally.spend(outcome);
+      if (outcome.ok) {
+        if (outcome.throttled === true) limit.rateLimited(epoch);
+        else limit.succeeded();
+      } else if (controller.signal.aborted) {
+        continue; // aborted mid-call: not processed, so not written; a resume runs it
+      } else if (outcome.error instanceof RateLimitError) {
+        limit.rateLimited(epoch);
+        const retries = (rateLimitRetries.get(item) ?? 0) + 1;
+        if (retries <= MAX_RATE_LIMIT_RETRIES) {
+          rateLimitRetries.set(item, retries);
+          retryQueue.push(item);
+          pausedUntil = Math.max(pausedUntil, clock.now() + rateLimitDelayMs(retries, outcome.error.retryAfterMs));
+          continue;
+        }
+      } else if (isFatalError(outcome.error)) {
+        stoppedBy ??= { name: outcome.error.name, message: outcome.error.message };
+        continue; // every other item would fail the same way; left for a resume
+      }
+      await record(item, outcome);
+    }
+  }
+
+  function start(group: BatchItem[]): void {
+    const epoch = limit.epoch;
+    inFlight += group.length;
+    const execution = executeGroup(executor, group, controller.signal)
+      .then((outcomes) => settle(group, outcomes, epoch))
+      .catch((error: unknown) => {
+        callerError ??= { error };
+      })
+      .finally(() => {
+        inFlight -= group.length;
+        running.delete(execution);
+        wakeup.notify();
+      });
+    running.add(execution);
+  }
+
+  /** Up to `groupSize` items: rate-limited ones first, then new ones (skipping resumed ids, failing unusable records). */
+  async function takeGroup(): Promise<BatchItem[]> {
+    const group = retryQueue.splice(0, executor.groupSize);
+    while (group.length < executor.groupSize && !inputDone && !stopping()) {
+      const next = await options.items.next();
+      if (next.done === true) {
+        inputDone = true;
+        tally.total = tally.read;
+        break;
+      }
+      const item = next.value;
+      tally.read += 1;
+      if (seen.get(item.id) !== undefined) {
+        throw new InputError(`Duplicate id "${item.id}" (item ${item.index}): every item needs its own id`, {
+          path: 'inputs',
+        });
+      }
+      seen.set(item.id, 1);
+      const previous = options.results?.previous.get(item.id);
+      if (previous === PREVIOUS_OK || (previous === PREVIOUS_FAILED && !options.retryFailed)) {
+        tally.skipped += 1;
+        progress.update(snapshot);
+      } else if (item.problem !== undefined) {
+        await record(item, failedOutcome(item.problem));
+      } else {
+        group.push(item);
+      }
+    }
+    return group;
+  }
+
+  /** Sleeps until the rate-limit pause ends, waking early on any change (a stop, an abort). */
+  async function pause(delayMs: number): Promise<void> {
+    const sleeper = new AbortController();
+    void wakeup.wait().then(() => sleeper.abort());
+    try {
+      await clock.sleep(delayMs, sleeper.signal);
+    } catch {
+      // woken early
+    } finally {
+      sleeper.abort();
+    }
+  }
+
+  try {
+    while (!stopping()) {
+      const waitMs = pausedUntil - clock.now();
+      if (waitMs > 0) {
+        await pause(waitMs);
+        continue;
+      }
+      if (running.size >= limit.current) {
+        await wakeup.wait();
+        continue;
+      }
+      if (options.maxCostUsd !== undefined) {
+        const verdict = checkBudget({
+          maxCostUsd: options.maxCostUsd,
+          spentUsd: tally.costUsd,
+          meanCostUsd: tally.meanCostUsd(),
+          inFlight,
+          groupSize: executor.groupSize,
+        });
+        if (verdict === 'wait') {
+          await wakeup.wait();
+          continue;
+        }
+        if (verdict !== 'go') {
+          stoppedBy ??= verdict;
+          break;
+        }
+      }
+      const group = await takeGroup();
+      if (group.length > 0) start(group);
+      else if (inputDone && retryQueue.length === 0 && running.size === 0) break;
+      else if (!stopping()) await wakeup.wait();
+    }
+  } catch (error) {
+    callerError ??= { error };
+  }
+  while (running.size > 0) await Promise.all(running);
+  options.signal?.removeEventListener('abort', onAbort);
+  if (!inputDone) await closeInput(options.items);
+  if (callerError === undefined) {
+    try {
+      progress.finish(snapshot);
+    } catch (error) {
+      callerError = { error };
+    }
+  }
+  if (callerError !== undefined) throw callerError.error;
+  return tally.toSummary({
+    wallTimeMs: clock.now() - startedAt,
+    aborted: options.signal?.aborted === true,
+    stoppedBy,
+  });
+}
+
+/** Lets the input release its file or generator when the run stopped early. */
+async function closeInput(items: AsyncIterator<BatchItem>): Promise<void> {
+  try {
+    await items.return?.();
+  } catch {
+    // the input's own clean-up failed; the run is over either way
+  }
+}
