@@ -8,6 +8,19 @@ export { type ExtractOptions, extract } from '../tasks/extract.js';
 export { type SummarizeOptions, summarize } from '../tasks/summarize.js';
 export type { TaskCallOptions } from '../tasks/task-call-options.js';
 export type {
+  BatchApi,
+  BatchApiCallOptions,
+  BatchJob,
+  BatchPage,
+  BatchProblem,
+  BatchRequestCounts,
+  BatchStatus,
+  CreateBatchOptions,
+  ListBatchesOptions,
+  UploadedFile,
+  UploadFileOptions,
+} from './client/batch-api/index.js';
+export type {
   ChatMessage,
   ChatOptions,
   ChatRequest,
@@ -46,6 +59,11 @@ export {
 } from './errors/index.js';
 export {
   type AttemptInfo,
+  type CachedEntry,
+  cacheKey,
+  createFileCache,
+  createMemoryCache,
+  DEFAULT_MAX_PACK_TOKENS,
   defineTask,
   type JsonMode,
   type JsonSchema,
@@ -54,9 +72,13 @@ export {
   MAX_OUTPUT_TOKENS,
   MAX_REPAIRS,
   type OutputFormat,
+  type PackedOutcome,
   type PreviewTaskOptions,
   previewTask,
+  type ResultCache,
+  type RunPackedLabelsOptions,
   type RunTaskOptions,
+  runPackedLabels,
   runTask,
   type Task,
   type TaskDefinitionInput,

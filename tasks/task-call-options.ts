@@ -42,5 +42,6 @@ export function runOptions(options: TaskCallOptions): RunTaskOptions {
     ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
   };
 }

@@ -1,20 +1,22 @@
 import type { Clock, QwenClient, Usage } from '../client/types.js';
-import { type RunTaskOptions, runTask } from '../task/index.js';
+import { type ResultCache, type RunTaskOptions, runTask } from '../task/index.js';
 import type { Task } from '../task/types.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome } from './batch-types.js';
 import { observeRetries } from './observe-retries.js';
 
 /** What the online executor needs besides the task. @internal */
 export interface OnlineExecutorOptions {
-  client: QwenClient;
+  /** `undefined`: the default client, created on the first cache miss. */
+  client: QwenClient | undefined;
   clock: Clock;
   maxRepairs?: number;
   timeoutMs?: number;
+  cache?: ResultCache;
 }
 
 /**
  * The executor of online mode: one {@link runTask} per item (group size 1). Usage and cost are counted per attempt,
- * so a failed item still reports the calls it paid for. @internal
+ * so a failed item still reports the calls it paid for; a cache hit comes back with `cached: true`. @internal
  */
 export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecutorOptions): BatchExecutor {
   const { client, clock } = options;
@@ -25,9 +27,13 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
     let costUsd = 0;
     let throttled = false;
     const taskOptions: RunTaskOptions = {
-      client: observeRetries(client, () => {
-        throttled = true;
-      }),
+      ...(client === undefined
+        ? {}
+        : {
+            client: observeRetries(client, () => {
+              throttled = true;
+            }),
+          }),
       signal,
       onAttempt: (attempt) => {
         calls = attempt.call;
@@ -39,6 +45,7 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
       },
       ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.cache === undefined ? {} : { cache: options.cache }),
     };
     try {
       const result = await runTask(task, item.text, taskOptions);
@@ -49,6 +56,7 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
         usage: result.usage,
         costUsd: result.costUsd,
         durationMs: clock.now() - started,
+        ...(result.cached === true ? { cached: true } : {}),
         ...(result.remainingCredits === undefined ? {} : { remainingCredits: result.remainingCredits }),
         ...(throttled ? { throttled } : {}),
       };

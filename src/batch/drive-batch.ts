@@ -1,65 +1,39 @@
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../client/types.js';
-import { InputError, RateLimitError } from '../errors/index.js';
+import { RateLimitError } from '../errors/index.js';
 import { createAdaptiveLimit } from './adaptive-limit.js';
-import type {
-  BatchExecutor,
-  BatchItem,
-  BatchItemOutcome,
-  BatchItemResult,
-  BatchProgress,
-  BatchStopReason,
-  BatchSummary,
-} from './batch-types.js';
+import type { BatchExecutor, BatchItem, BatchItemOutcome, BatchStopReason, BatchSummary } from './batch-types.js';
 import { checkBudget } from './check-budget.js';
-import { createBatchTally } from './create-batch-tally.js';
-import { createIdTable } from './create-id-table.js';
-import { createProgressReporter } from './create-progress-reporter.js';
+import { type BatchSessionOptions, createBatchSession } from './create-batch-session.js';
 import { createWakeup } from './create-wakeup.js';
 import { executeGroup } from './execute-group.js';
 import { failedOutcome } from './failed-outcome.js';
 import { isFatalError } from './is-fatal-error.js';
-import { PREVIOUS_FAILED, PREVIOUS_OK, type ResultsFile } from './open-results-file.js';
 import { MAX_RATE_LIMIT_RETRIES, rateLimitDelayMs } from './rate-limit-delay.js';
-import type { ResultChannel } from './result-channel.js';
-import { toBatchItemResult } from './to-batch-item-result.js';
 
 const LISTENERS_PER_CALL = 8;
 
 /** Everything {@link driveBatch} works with. @internal */
-export interface DriveBatchOptions {
+export interface DriveBatchOptions extends BatchSessionOptions {
   items: AsyncIterator<BatchItem>;
   executor: BatchExecutor;
-  results: ResultsFile | undefined;
-  retryFailed: boolean;
   concurrency: number;
   maxCostUsd: number | undefined;
-  includeInput: boolean;
   signal: AbortSignal | undefined;
-  channel: ResultChannel<BatchItemResult>;
-  onProgress: ((progress: BatchProgress) => void) | undefined;
-  clock: Clock;
-  /** Items in the input, when known before reading (arrays). */
-  knownTotal: number | undefined;
 }
 
 /**
- * Runs items through the executor until the input ends or the run stops: at most `limit.current` executions in
- * flight, rate-limited items retried after a pause, each finished item written, counted and handed to the channel.
+ * Runs items through the executor (online mode) until the input ends or the run stops: at most `limit.current`
+ * executions in flight, rate-limited items retried after a pause, each finished item recorded by the session.
  * Resolves with the summary once nothing is in flight; rejects with a caller error (duplicate id, unreadable input,
  * a failed write, an exception from `onProgress`) after the in-flight items have finished. @internal
  */
 export async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
-  const { clock, executor, channel } = options;
-  const startedAt = clock.now();
+  const { clock, executor } = options;
   const limit = createAdaptiveLimit(options.concurrency);
-  const tally = createBatchTally(options.knownTotal);
-  const progress = createProgressReporter(options.onProgress, () => clock.now());
   const wakeup = createWakeup();
   const controller = new AbortController();
   // Every call in flight listens to this signal (a few listeners per call).
   setMaxListeners(Math.max(10, options.concurrency * LISTENERS_PER_CALL), controller.signal);
-  const seen = createIdTable();
   const rateLimitRetries = new Map<BatchItem, number>();
   const retryQueue: BatchItem[] = [];
   const running = new Set<Promise<void>>();
@@ -68,6 +42,8 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
   let inputDone = false;
   let stoppedBy: BatchStopReason | undefined;
   let callerError: { error: unknown } | undefined;
+  const session = createBatchSession(options, () => ({ inFlight, concurrency: limit.current }));
+  const { tally } = session;
 
   const onAbort = (): void => {
     controller.abort(options.signal?.reason);
@@ -76,19 +52,6 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
   if (options.signal?.aborted === true) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   const stopping = (): boolean => controller.signal.aborted || stoppedBy !== undefined || callerError !== undefined;
-
-  const snapshot = (): BatchProgress =>
-    tally.toProgress({ elapsedMs: clock.now() - startedAt, inFlight, concurrency: limit.current });
-
-  /** Writes the result line first, so that a result seen by the caller is on disk. */
-  async function record(item: BatchItem, outcome: BatchItemOutcome): Promise<void> {
-    rateLimitRetries.delete(item);
-    const result = toBatchItemResult(item, outcome, options.includeInput);
-    await options.results?.append(result);
-    tally.count(result);
-    progress.update(snapshot);
-    await channel.push(result);
-  }
 
   async function settle(group: readonly BatchItem[], outcomes: BatchItemOutcome[], epoch: number): Promise<void> {
     for (const [position, item] of group.entries()) {
@@ -112,7 +75,8 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
         stoppedBy ??= { name: outcome.error.name, message: outcome.error.message };
         continue; // every other item would fail the same way; left for a resume
       }
-      await record(item, outcome);
+      rateLimitRetries.delete(item);
+      await session.record(item, outcome);
     }
   }
 
@@ -139,26 +103,13 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
       const next = await options.items.next();
       if (next.done === true) {
         inputDone = true;
-        tally.total = tally.read;
+        session.inputEnded();
         break;
       }
       const item = next.value;
-      tally.read += 1;
-      if (seen.get(item.id) !== undefined) {
-        throw new InputError(`Duplicate id "${item.id}" (item ${item.index}): every item needs its own id`, {
-          path: 'inputs',
-        });
-      }
-      seen.set(item.id, 1);
-      const previous = options.results?.previous.get(item.id);
-      if (previous === PREVIOUS_OK || (previous === PREVIOUS_FAILED && !options.retryFailed)) {
-        tally.skipped += 1;
-        progress.update(snapshot);
-      } else if (item.problem !== undefined) {
-        await record(item, failedOutcome(item.problem));
-      } else {
-        group.push(item);
-      }
+      if (!session.admit(item)) continue;
+      if (item.problem === undefined) group.push(item);
+      else await session.record(item, failedOutcome(item.problem));
     }
     return group;
   }
@@ -215,23 +166,12 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
   while (running.size > 0) await Promise.all(running);
   options.signal?.removeEventListener('abort', onAbort);
   if (!inputDone) await closeInput(options.items);
-  if (callerError === undefined) {
-    try {
-      progress.finish(snapshot);
-    } catch (error) {
-      callerError = { error };
-    }
-  }
   if (callerError !== undefined) throw callerError.error;
-  return tally.toSummary({
-    wallTimeMs: clock.now() - startedAt,
-    aborted: options.signal?.aborted === true,
-    stoppedBy,
-  });
+  return session.finish({ aborted: options.signal?.aborted === true, stoppedBy });
 }
 
-/** Lets the input release its file or generator when the run stopped early. */
-async function closeInput(items: AsyncIterator<BatchItem>): Promise<void> {
+/** Lets the input release its file or generator when the run stopped early. @internal */
+export async function closeInput(items: AsyncIterator<BatchItem>): Promise<void> {
   try {
     await items.return?.();
   } catch {

@@ -1,11 +1,16 @@
 import type { Clock, QwenClient } from '../client/types.js';
+import type { ResultCache } from '../task/index.js';
+import type { BatchApiRunOptions } from './batch-api/batch-api-run-options.js';
 import type { BatchProgress } from './batch-types.js';
 
 /** How {@link runBatch} sends the items. */
 export type BatchMode = 'online' | 'batch-api';
 
-/** Options of {@link runBatch}; all optional. */
-export interface RunBatchOptions {
+/**
+ * Options of {@link runBatch}; all optional. The options of {@link BatchApiRunOptions} apply to `mode: 'batch-api'`
+ * only.
+ */
+export interface RunBatchOptions extends BatchApiRunOptions {
   /** Client to call; the default client (from the environment) otherwise. */
   client?: QwenClient;
   /**
@@ -33,8 +38,10 @@ export interface RunBatchOptions {
   retryFailed?: boolean;
   /** Copy each record (`text` and extra fields, not `id`) into its result as `input`. @defaultValue false */
   includeInput?: boolean;
+  /** Look results up before calling and store them after; hits count as `cached` and cost nothing. */
+  cache?: ResultCache;
   /**
-   * Stop taking new items once the cost spent plus the estimated cost of the items in flight would pass this many
+   * Online mode: stop taking new items once the cost spent plus the estimated cost of the items in flight would pass this many
    * USD (`stoppedBy.name` is then `BudgetExceeded`). The estimate is the mean cost of the items finished so far, so
    * the first item runs alone. Applies to this run only.
    */
@@ -45,7 +52,7 @@ export interface RunBatchOptions {
   onProgress?: (progress: BatchProgress) => void;
   /** `online` calls the chat API; `batch-api` submits the items to the provider's Batch API. @defaultValue 'online' */
   mode?: BatchMode;
-  /** Label tasks: classify up to this many items (1–100) with one request. */
+  /** Online mode, label tasks: classify up to this many items (1–100) with one request (see `runPackedLabels`). */
   pack?: number;
   /** Repair turns per item (0–5). @defaultValue 1 */
   maxRepairs?: number;

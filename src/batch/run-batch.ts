@@ -1,11 +1,15 @@
 import { SYSTEM_CLOCK } from '../client/system-clock.js';
+import type { Clock, QwenClient } from '../client/types.js';
 import { InputError } from '../errors/index.js';
 import { getDefaultClient } from '../task/default-client.js';
 import { compileTask } from '../task/index.js';
 import type { Task } from '../task/types.js';
 import type { BatchExecutor, BatchInput, BatchItemResult, BatchRun, BatchSummary } from './batch-types.js';
-import { createOnlineExecutor } from './create-online-executor.js';
+import type { BatchSessionOptions } from './create-batch-session.js';
+import { createOnlineExecutor, type OnlineExecutorOptions } from './create-online-executor.js';
+import { createPackedExecutor } from './create-packed-executor.js';
 import { driveBatch } from './drive-batch.js';
+import { driveBatchApi } from './drive-batch-api.js';
 import { openResultsFile } from './open-results-file.js';
 import { isBatchInput, readBatchInputs } from './read-batch-inputs.js';
 import { createResultChannel } from './result-channel.js';
@@ -25,6 +29,10 @@ export const DEFAULT_CONCURRENCY = 8;
  * results with `ok: false` and never stop the run. A refused key or an empty account stops it cleanly: no new items,
  * in-flight ones finish, `summary.stoppedBy` names the error, unprocessed items are not written (a resume picks them
  * up). `signal` aborts: in-flight calls are cancelled and not written, `summary.aborted` is true.
+ *
+ * `pack: N` classifies N short items per request (label tasks); `mode: 'batch-api'` sends the items through the
+ * provider's Batch API at half the price, with the same results file, resume, progress and summary; `cache` answers
+ * repeated items without a call.
  *
  * Invalid options throw an {@link InputError} at once. `summary` rejects with an {@link InputError} on a caller
  * error found while streaming — a duplicate id, an unreadable input or results file, an existing results file
@@ -48,36 +56,49 @@ export function runBatch<O>(task: Task<O>, inputs: BatchInput, options: RunBatch
   }
   validateBatchOptions(task as Task<unknown>, options);
   const compiled = compileTask(task as Task<unknown>);
-  const client = options.client ?? getDefaultClient();
-  if (compiled.request.tools && !client.capabilities.tools) {
+  // With a cache, a run whose items are all cached needs no key: the default client is then made on the first miss.
+  const client = options.client ?? (options.cache === undefined ? getDefaultClient() : undefined);
+  if (compiled.request.tools && client !== undefined && !client.capabilities.tools) {
     throw new InputError(
       `task "${task.name}" asks for a tool call, which the ${client.provider} provider does not support; use jsonMode 'json_object'`,
       { path: 'task.settings.jsonMode' },
     );
   }
   const clock = options.clock ?? SYSTEM_CLOCK;
-  const executor = selectExecutor(task as Task<unknown>, options, client, clock);
+  const executor =
+    options.mode === 'batch-api' ? undefined : selectExecutor(task as Task<unknown>, options, client, clock);
   const channel = createResultChannel<BatchItemResult>();
 
   async function run(): Promise<BatchSummary> {
     const results =
       options.output === undefined ? undefined : await openResultsFile(options.output, options.resume === true);
+    const session: BatchSessionOptions = {
+      results,
+      retryFailed: options.retryFailed === true,
+      includeInput: options.includeInput === true,
+      channel,
+      onProgress: options.onProgress,
+      clock,
+      knownTotal: Array.isArray(inputs) ? inputs.length : undefined,
+    };
+    const items = readBatchInputs(inputs)[Symbol.asyncIterator]();
     let summary: BatchSummary;
     try {
-      summary = await driveBatch({
-        items: readBatchInputs(inputs)[Symbol.asyncIterator](),
-        executor,
-        results,
-        retryFailed: options.retryFailed === true,
-        concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-        maxCostUsd: options.maxCostUsd,
-        includeInput: options.includeInput === true,
-        signal: options.signal,
-        channel,
-        onProgress: options.onProgress,
-        clock,
-        knownTotal: Array.isArray(inputs) ? inputs.length : undefined,
-      });
+      summary =
+        executor === undefined
+          ? await driveBatchApi(task as Task<unknown>, {
+              ...session,
+              items,
+              batchApi: { ...options, clock, ...(client === undefined ? {} : { client }) },
+            })
+          : await driveBatch({
+              ...session,
+              items,
+              executor,
+              concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+              maxCostUsd: options.maxCostUsd,
+              signal: options.signal,
+            });
     } catch (error) {
       await results?.close().catch(() => undefined);
       throw error;
@@ -104,21 +125,21 @@ export function runBatch<O>(task: Task<O>, inputs: BatchInput, options: RunBatch
   };
 }
 
-/** The executor for the options: one call per item online; packing and the Batch API plug in here. */
+/** The executor of online mode: one call per item, or packs of label items. */
 function selectExecutor(
   task: Task<unknown>,
   options: RunBatchOptions,
-  client: NonNullable<RunBatchOptions['client']>,
-  clock: NonNullable<RunBatchOptions['clock']>,
+  client: QwenClient | undefined,
+  clock: Clock,
 ): BatchExecutor {
-  if (options.mode === 'batch-api') {
-    throw new InputError('mode "batch-api" is not available yet', { path: 'options.mode' });
-  }
-  if (options.pack !== undefined) throw new InputError('pack is not available yet', { path: 'options.pack' });
-  return createOnlineExecutor(task, {
+  const executorOptions: OnlineExecutorOptions = {
     client,
     clock,
     ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  });
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+  };
+  return options.pack === undefined
+    ? createOnlineExecutor(task, executorOptions)
+    : createPackedExecutor(task, options.pack, executorOptions);
 }

@@ -1,6 +1,7 @@
 import { InputError } from '../errors/index.js';
 import { MAX_REPAIRS } from '../task/index.js';
 import type { Task } from '../task/types.js';
+import { validateBatchApiOptions } from './batch-api/validate-batch-api-options.js';
 import type { RunBatchOptions } from './run-batch-options.js';
 
 /** Largest `concurrency`. @internal */
@@ -33,6 +34,11 @@ export function validateBatchOptions(task: Task<unknown>, options: RunBatchOptio
   }
   if (mode !== undefined && !MODES.includes(mode)) {
     fail('mode', `mode must be one of ${MODES.map((name) => `"${name}"`).join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+  if (mode === 'batch-api') {
+    if (pack !== undefined) fail('pack', 'pack works in online mode only (a batch sends each item alone)');
+    if (maxCostUsd !== undefined) fail('maxCostUsd', 'maxCostUsd works in online mode only');
+    validateBatchApiOptions(options);
   }
   if (options.resume === true && output === undefined) fail('resume', 'resume needs an output file to continue');
   if (options.retryFailed === true && options.resume !== true) {
