@@ -7,6 +7,8 @@
 /** The label set every peer classifies into. */
 export const LABELS = ['positive', 'negative', 'neutral'];
 
+const DEFAULT_SEED = 20251125;
+
 const PRODUCTS = [
   'blender',
   'phone case',
@@ -94,17 +96,24 @@ export function seededRandom(seed) {
  * @param {number} count
  * @param {number} [seed]
  */
-export function generateReviews(count, seed = 20251125) {
+export function generateReviews(count, seed = DEFAULT_SEED) {
+  return [...reviewStream(count, seed)];
+}
+
+/**
+ * The same reviews as {@link generateReviews}, one at a time (for runs too large to hold in memory).
+ * @param {number} count
+ * @param {number} [seed]
+ */
+export function* reviewStream(count, seed = DEFAULT_SEED) {
   const random = seededRandom(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const fill = (template, product) =>
     template.replace('{p}', product).replace('{n}', String(2 + Math.floor(random() * 28)));
-  const reviews = [];
   for (let index = 0; index < count; index += 1) {
     const label = pick(LABELS);
     const product = pick(PRODUCTS);
     const text = `${fill(pick(OPENINGS[label]), product)} ${fill(pick(DETAILS[label]), product)}`;
-    reviews.push({ id: `review-${index + 1}`, text, label });
+    yield { id: `review-${index + 1}`, text, label };
   }
-  return reviews;
 }

@@ -4,14 +4,15 @@
  *
  * A peer module (peers/<peer>.mjs) exports `createPeer({ baseURL, apiKey })` returning
  * `{ classify(text) → label, extract?(message, expected, jsonSchema) → value, classifyAll?(texts, { concurrency }),
- * runToFile?(texts, { concurrency, path }), unavailable?, close() }`.
+ * runToFile?(inputPath, { concurrency, path }), unavailable?, close() }`.
  * Phases: sequential, throughput, latency, corpus, batch-file.
  */
-import { rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseMessage, jsonSchemaOf, loadCorpusCases, MAX_CALLS_PER_CASE } from './corpus.mjs';
-import { generateReviews } from './data.mjs';
+import { generateReviews, reviewStream } from './data.mjs';
 
 const [peerName, phase] = process.argv.slice(2);
 const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}');
@@ -68,7 +69,8 @@ async function throughput({ warmup, calls, concurrency }) {
 
 /**
  * `calls` classifications with `concurrency` in flight against a server that waits `latencyMs` per request, after
- * a warm-up of two rounds of `concurrency` calls (so connections are open and code is compiled).
+ * a warm-up of two rounds of `concurrency` calls (so connections are open and code is compiled). Ideal time =
+ * calls / concurrency × latencyMs; efficiency = ideal / actual.
  */
 async function latency({ calls, concurrency, latencyMs }) {
   const warmup = 2 * concurrency;
@@ -107,16 +109,39 @@ async function corpus() {
   return { cases: cases.length, valid, equal, attempts, failures: failures.slice(0, 5), failureCount: failures.length };
 }
 
-/** The whole `count`-item run of a batch peer into a JSONL file: wall time (and this process's peak RSS). */
+/**
+ * The whole `count`-item run of a batch peer from a JSONL input file to a JSONL results file (both written to the
+ * temp folder and removed after): wall time, and this process's peak RSS (the input is written lazily first).
+ */
 async function batchFile({ count, concurrency }) {
   if (!peer.runToFile) return { unavailable: 'no file output' };
-  const texts = generateReviews(count).map((review) => review.text);
-  const path = join(tmpdir(), `qwen-tasks-bench-${process.pid}.jsonl`);
-  const started = performance.now();
-  const summary = await peer.runToFile(texts, { concurrency, path });
-  const wallMs = performance.now() - started;
-  rmSync(path, { force: true });
-  return { count, concurrency, wallMs, itemsPerSecond: (count / wallMs) * 1000, summary };
+  const inputPath = join(tmpdir(), `qwen-tasks-bench-input-${process.pid}.jsonl`);
+  const outputPath = join(tmpdir(), `qwen-tasks-bench-output-${process.pid}.jsonl`);
+  await writeInputFile(inputPath, count);
+  try {
+    const started = performance.now();
+    const summary = await peer.runToFile(inputPath, { concurrency, path: outputPath });
+    const wallMs = performance.now() - started;
+    return { count, concurrency, wallMs, itemsPerSecond: (count / wallMs) * 1000, summary };
+  } finally {
+    rmSync(inputPath, { force: true });
+    rmSync(outputPath, { force: true });
+  }
+}
+
+/** `{ id, text }` lines of the first `count` reviews, generated and written a few thousand at a time. */
+async function writeInputFile(path, count) {
+  const file = createWriteStream(path);
+  let lines = [];
+  for (const { id, text } of reviewStream(count)) {
+    lines.push(`${JSON.stringify({ id, text })}\n`);
+    if (lines.length === 5000) {
+      if (!file.write(lines.join(''))) await once(file, 'drain');
+      lines = [];
+    }
+  }
+  file.end(lines.join(''));
+  await once(file, 'finish');
 }
 
 /** Runs `reviews` through the peer, `concurrency` at a time (through `classifyAll` when the peer batches). */

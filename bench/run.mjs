@@ -22,8 +22,8 @@ const PEER_TIMEOUT_MS = 300_000;
 
 /** Sizes per phase; `latency` is the latency-bound run (ideal time = calls / concurrency × latencyMs). */
 const SETTINGS = {
-  sequential: QUICK ? { warmup: 50, calls: 200 } : { warmup: 300, calls: 1000 },
-  throughput: QUICK ? { warmup: 100, calls: 600, concurrency: 200 } : { warmup: 400, calls: 3000, concurrency: 200 },
+  sequential: QUICK ? { warmup: 100, calls: 300 } : { warmup: 1000, calls: 2000 },
+  throughput: QUICK ? { warmup: 200, calls: 800, concurrency: 200 } : { warmup: 1000, calls: 5000, concurrency: 200 },
   latency: { calls: 2000, concurrency: 64, latencyMs: 50 },
   corpus: {},
   'batch-file': { count: QUICK ? 10_000 : 100_000, concurrency: 200 },

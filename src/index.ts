@@ -1,12 +1,31 @@
 /**
  * qwen-tasks: dependable structured work on qwen-flash. One-liners (`classify`, `extract`, `summarize`), task
- * definitions (`defineTask`, `loadTask`, `runTask`, `previewTask`), the client (`createClient`) and the error classes.
+ * definitions (`defineTask`, `loadTask`, `runTask`, `previewTask`), batches (`runBatch`), the client (`createClient`)
+ * and the error classes.
  * @module
  */
 export { type ClassifyOptions, classify, type LabelOf, type Labels } from '../tasks/classify.js';
 export { type ExtractOptions, extract } from '../tasks/extract.js';
 export { type SummarizeOptions, summarize } from '../tasks/summarize.js';
 export type { TaskCallOptions } from '../tasks/task-call-options.js';
+export {
+  type BatchApiProgress,
+  type BatchApiProgressEntry,
+  type BatchApiRunOptions,
+  type BatchInput,
+  type BatchInputRecord,
+  type BatchItemError,
+  type BatchItemResult,
+  type BatchMode,
+  type BatchProgress,
+  type BatchRun,
+  type BatchStopReason,
+  type BatchSummary,
+  DEFAULT_CONCURRENCY,
+  type RunBatchOptions,
+  readBatchResults,
+  runBatch,
+} from './batch/index.js';
 export type {
   BatchApi,
   BatchApiCallOptions,

@@ -34,7 +34,10 @@ afterAll(async () => {
 });
 
 let fileCount = 0;
-const freshPath = (name: string): string => join(directory, `${(fileCount += 1)}-${name}`);
+function freshPath(name: string): string {
+  fileCount += 1;
+  return join(directory, `${fileCount}-${name}`);
+}
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const values: T[] = [];

@@ -1,6 +1,6 @@
 /**
  * qwen-tasks `runBatch` over the same classify task as qwen-run-task: `classifyAll` streams the texts through it
- * (`concurrency` requests in flight) and `runToFile` writes a JSONL results file. Reports itself unavailable when
+ * (`concurrency` requests in flight) and `runToFile` streams a JSONL input file to a JSONL results file. Reports itself unavailable when
  * the built library has no `runBatch` (or no packing) yet.
  */
 import { existsSync } from 'node:fs';
@@ -36,8 +36,8 @@ export async function createBatchPeer({ baseURL, apiKey, pack }) {
       }
       return labels;
     },
-    async runToFile(texts, { concurrency, path }) {
-      const run = runBatch(sentiment, texts, { client, concurrency, output: path, ...packing });
+    async runToFile(inputPath, { concurrency, path }) {
+      const run = runBatch(sentiment, inputPath, { client, concurrency, output: path, ...packing });
       return await run.summary;
     },
     close: () => client.close(),

@@ -85,7 +85,7 @@ export function createBatchSession(
     },
     async record(item, outcome) {
       const result = toBatchItemResult(item, outcome, options.includeInput);
-      await options.results?.append(result);
+      options.results?.append(result);
       tally.count(result);
       progress.update(snapshot);
       await options.channel.push(result);

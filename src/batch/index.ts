@@ -3,6 +3,7 @@
  * a results file written as it goes (resumable after a crash); `readBatchResults` reads that file back.
  * @module
  */
+export type { BatchApiProgress, BatchApiProgressEntry, BatchApiRunOptions } from './batch-api/index.js';
 export type {
   BatchInput,
   BatchInputRecord,

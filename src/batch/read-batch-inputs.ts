@@ -34,7 +34,7 @@ export async function* readBatchInputs(inputs: BatchInput): AsyncGenerator<Batch
 
 /** Whether a value can be read by {@link readBatchInputs}. @internal */
 export function isBatchInput(inputs: unknown): inputs is BatchInput {
-  if (typeof inputs === 'string') return inputs.endsWith('.jsonl');
+  if (typeof inputs === 'string') return inputs.toLowerCase().endsWith('.jsonl');
   if (typeof inputs !== 'object' || inputs === null) return false;
   return Symbol.iterator in inputs || Symbol.asyncIterator in inputs;
 }

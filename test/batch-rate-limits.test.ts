@@ -1,0 +1,137 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type BatchItemResult, runBatch } from '../src/batch/index.js';
+import { createClient, defineTask, type QwenClient } from '../src/index.js';
+import { type MockQwen, type MockRequest, startMockQwen } from '../src/testing/index.js';
+
+const KEY = 'sk-test-batch-rate-limits';
+const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
+
+let server: MockQwen;
+let client: QwenClient;
+let directory: string;
+
+const hasText = (request: MockRequest, text: string): boolean =>
+  request.messages.some((message) => message.role === 'user' && message.content === text);
+
+beforeAll(async () => {
+  server = await startMockQwen({ apiKey: KEY });
+  client = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
+  directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-batch-rate-'));
+});
+afterEach(() => {
+  server.reset();
+  server.setReply(undefined);
+  server.setFaults(undefined);
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+let fileCount = 0;
+function freshPath(name: string): string {
+  fileCount += 1;
+  return join(directory, `${fileCount}-${name}`);
+}
+
+async function fileLines(path: string): Promise<BatchItemResult[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as BatchItemResult);
+}
+
+const ids = (count: number): string[] => Array.from({ length: count }, (_, position) => String(position));
+const sortedIds = (lines: readonly BatchItemResult[]): string[] =>
+  lines.map((line) => line.id).sort((a, b) => Number(a) - Number(b));
+
+describe('rate limits', () => {
+  it('finishes every item under a rate-limited server with few 429s, lowering its concurrency', async () => {
+    const limited = await startMockQwen({ apiKey: KEY, rateLimit: { requestsPerMinute: 20, windowMs: 1000 } });
+    const limitedClient = createClient({ provider: 'dashscope', baseURL: limited.baseURL, apiKey: KEY, maxRetries: 0 });
+    const concurrencies: number[] = [];
+    try {
+      const run = runBatch(sentiment, Array(60).fill('fine'), {
+        client: limitedClient,
+        concurrency: 8,
+        onProgress: (progress) => concurrencies.push(progress.concurrency),
+      });
+      const summary = await run.summary;
+      expect(summary).toMatchObject({ succeeded: 60, failed: 0 });
+      const rejected = limited.chatRequests().length - 60;
+      // 60 items at 20 per second need at least two refill waits; each wave of 429s is cut by halving the limit.
+      expect(rejected).toBeGreaterThan(0);
+      expect(rejected).toBeLessThanOrEqual(20);
+      expect(Math.min(...concurrencies)).toBeLessThan(8);
+    } finally {
+      await limitedClient.close();
+      await limited.close();
+    }
+  });
+});
+
+describe('rate limits with an injected clock', () => {
+  function fakeClock() {
+    let time = 0;
+    const sleeps: number[] = [];
+    return {
+      sleeps,
+      clock: {
+        now: () => time,
+        sleep: async (delayMs: number) => {
+          sleeps.push(delayMs);
+          time += delayMs;
+        },
+      },
+    };
+  }
+
+  it('retries a rate-limited item after the retry-after-ms the server asked for, without recording it', async () => {
+    server.setFaults({
+      0: { type: 'status', status: 429, retryAfterMs: 5000 },
+      1: { type: 'status', status: 429, retryAfterMs: 5000 },
+    });
+    const { clock, sleeps } = fakeClock();
+    const output = freshPath('results.jsonl');
+    const summary = await runBatch(sentiment, ['a', 'b', 'c'], { client, output, concurrency: 1, clock }).summary;
+    expect(summary).toMatchObject({ succeeded: 3, failed: 0 });
+    expect(sleeps).toEqual([5000, 5000]);
+    expect(server.chatRequests()).toHaveLength(5);
+    expect(sortedIds(await fileLines(output))).toEqual(ids(3));
+  });
+
+  it('records an item as failed once it stays rate limited after the runner retries', async () => {
+    server.setFaults((request) =>
+      hasText(request, 'hot') ? { type: 'status', status: 429, code: 'limit_requests' } : undefined,
+    );
+    const { clock, sleeps } = fakeClock();
+    const results = [];
+    for await (const result of runBatch(sentiment, ['hot', 'cold'], { client, clock })) results.push(result);
+    const hot = results.find((result) => result.id === '0');
+    expect(hot).toMatchObject({ ok: false, error: { name: 'RateLimitError', code: 'limit_requests' } });
+    expect(results.find((result) => result.id === '1')?.ok).toBe(true);
+    expect(sleeps).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+  });
+
+  it('lowers its concurrency when the client had to retry a call', async () => {
+    server.setFaults({ 0: { type: 'status', status: 429, retryAfterMs: 0 } });
+    const retrying = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, maxRetries: 1 });
+    const { clock } = fakeClock();
+    let concurrency = 0;
+    const summary = await runBatch(sentiment, ['a', 'b', 'c', 'd'], {
+      client: retrying,
+      clock,
+      onProgress: (progress) => {
+        concurrency = progress.concurrency;
+      },
+    }).summary;
+    expect(summary.succeeded).toBe(4);
+    expect(concurrency).toBe(4);
+    await retrying.close();
+  });
+});
