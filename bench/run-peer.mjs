@@ -4,7 +4,7 @@
  *
  * A peer module (peers/<peer>.mjs) exports `createPeer({ baseURL, apiKey })` returning
  * `{ classify(text) → label, extract?(message, expected, jsonSchema) → value, classifyAll?(texts, { concurrency }),
- * runToFile?(inputPath, { concurrency, path }), unavailable?, close() }`.
+ * runToFile?(inputPath, { concurrency, path }), itemsPerCall?, unavailable?, close() }`.
  * Phases: sequential, throughput, latency, corpus, batch-file.
  */
 import { once } from 'node:events';
@@ -68,20 +68,31 @@ async function throughput({ warmup, calls, concurrency }) {
 }
 
 /**
- * `calls` classifications with `concurrency` in flight against a server that waits `latencyMs` per request, after
- * a warm-up of two rounds of `concurrency` calls (so connections are open and code is compiled). Ideal time =
- * calls / concurrency × latencyMs; efficiency = ideal / actual.
+ * `calls` calls with `concurrency` in flight against a server that waits `latencyMs` per request, after a warm-up
+ * of two rounds of `concurrency` calls (so connections are open and code is compiled). Ideal time =
+ * calls / concurrency × latencyMs; efficiency = ideal / actual. A packing peer (`itemsPerCall` > 1) gets that many
+ * items per call, so that it makes the same number of calls.
  */
 async function latency({ calls, concurrency, latencyMs }) {
-  const warmup = 2 * concurrency;
-  const reviews = generateReviews(warmup + calls);
+  const itemsPerCall = peer.itemsPerCall ?? 1;
+  const warmup = 2 * concurrency * itemsPerCall;
+  const reviews = generateReviews(warmup + calls * itemsPerCall);
   const check = checker();
   await inFlight(reviews.slice(0, warmup), concurrency, check);
   const started = performance.now();
   await inFlight(reviews.slice(warmup), concurrency, check);
   const wallMs = performance.now() - started;
   const idealMs = (calls / concurrency) * latencyMs;
-  return { calls, concurrency, latencyMs, wallMs, idealMs, efficiency: idealMs / wallMs, ...check.counts };
+  return {
+    calls,
+    items: calls * itemsPerCall,
+    concurrency,
+    latencyMs,
+    wallMs,
+    idealMs,
+    efficiency: idealMs / wallMs,
+    ...check.counts,
+  };
 }
 
 /** Every corpus case through the peer's own extraction path; the server counts the calls (see corpus.mjs). */

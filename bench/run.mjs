@@ -52,7 +52,14 @@ if (!existsSync(here('../dist/src/index.js'))) {
   process.exit(1);
 }
 
-const server = await startServer(SETTINGS['batch-file'].count);
+/** The server knows the labels of this many reviews: enough for every phase (a packed call holds 10 items). */
+const reviewCount = Math.max(
+  SETTINGS['batch-file'].count,
+  (SETTINGS.latency.calls + 2 * SETTINGS.latency.concurrency) * 10,
+  SETTINGS.throughput.warmup + SETTINGS.throughput.calls,
+  SETTINGS.sequential.warmup + SETTINGS.sequential.calls,
+);
+const server = await startServer(reviewCount);
 const rounds = [];
 const tokens = {};
 const startedAt = new Date();
@@ -80,6 +87,8 @@ for (let round = 0; round < ROUNDS; round += 1) {
 const batchFile = {};
 for (const peer of peers.filter((item) => item.batch)) {
   batchFile[peer.name] = await runPhase(peer, 'batch-file');
+  delete batchFile[peer.name].probeBody;
+  delete batchFile[peer.name].probeTexts;
   console.error(`${peer.name} batch-file: ${summarize(batchFile[peer.name])}`);
 }
 await server.control('close');
@@ -199,9 +208,10 @@ function summarize(result) {
   if (result.unavailable) return `n/a (${result.unavailable})`;
   const figures = [
     result.p50Ms === undefined ? '' : `p50 ${result.p50Ms.toFixed(3)} ms`,
-    result.callsPerSecond === undefined ? '' : `${Math.round(result.callsPerSecond)}/s`,
+    result.callsPerSecond === undefined ? '' : `${Math.round(result.callsPerSecond)} items/s`,
     result.efficiency === undefined ? '' : `efficiency ${(result.efficiency * 100).toFixed(1)}%`,
-    result.valid === undefined ? '' : `${result.valid}/${result.cases} valid, ${result.serverRequests} calls`,
+    result.valid === undefined ? '' : `${result.valid}/${result.cases} valid`,
+    result.serverRequests === undefined ? '' : `${result.serverRequests} calls`,
     result.wallMs === undefined || result.count === undefined ? '' : `${(result.wallMs / 1000).toFixed(1)} s`,
     `rss ${Math.round(result.maxRssMb)} MB`,
     result.errors || result.wrong ? `errors ${result.errors} wrong ${result.wrong} ${result.firstError ?? ''}` : '',

@@ -28,6 +28,7 @@ export async function createBatchPeer({ baseURL, apiKey, pack }) {
   }
 
   return {
+    itemsPerCall: pack ?? 1,
     async classifyAll(texts, { concurrency }) {
       const labels = new Array(texts.length);
       const run = runBatch(sentiment, texts, { client, concurrency, ...packing });

@@ -1,3 +1,4 @@
+import { checkTimeoutMs } from '../client/check-timeout-ms.js';
 import { InputError } from '../errors/index.js';
 import { MAX_REPAIRS } from '../task/index.js';
 import type { Task } from '../task/types.js';
@@ -26,9 +27,7 @@ export function validateBatchOptions(task: Task<unknown>, options: RunBatchOptio
   if (maxCostUsd !== undefined && !(typeof maxCostUsd === 'number' && maxCostUsd >= 0 && maxCostUsd < Infinity)) {
     fail('maxCostUsd', `maxCostUsd must be a number of USD, 0 or more, got ${String(maxCostUsd)}`);
   }
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-    fail('timeoutMs', 'timeoutMs must be a positive number of milliseconds');
-  }
+  if (timeoutMs !== undefined) checkTimeoutMs(timeoutMs, 'options.timeoutMs');
   if (output !== undefined && (typeof output !== 'string' || output.trim() === '')) {
     fail('output', 'output must be the path of the results file');
   }

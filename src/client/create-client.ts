@@ -1,7 +1,8 @@
-import { ApiError, BadRequestError, InputError, ServerError } from '../errors/index.js';
+import { ApiError, BadRequestError, InputError, RateLimitError, ServerError } from '../errors/index.js';
 import { registerSecret } from '../errors/redact.js';
 import { createBatchApi } from './batch-api/create-batch-api.js';
 import { buildRequestBody, type OutputLengthField } from './build-request-body.js';
+import { checkTimeoutMs } from './check-timeout-ms.js';
 import { computeCostUsd } from './compute-cost.js';
 import { createDispatcher } from './create-dispatcher.js';
 import { defaultTimeoutMs } from './default-timeout-ms.js';
@@ -101,6 +102,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
   async function chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResponse> {
     if (closing !== undefined) throw new InputError('This client is closed: create a new one', { path: 'client' });
     const { signal } = chatOptions;
+    if (chatOptions.timeoutMs !== undefined) checkTimeoutMs(chatOptions.timeoutMs, 'options.timeoutMs');
     const startedAt = clock.now();
     let field = outputLengthField;
     const estimatedTokens = estimateInputTokens(request.messages);
@@ -112,6 +114,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     };
     signal?.throwIfAborted();
     let attempts = 0;
+    let rateLimitedAttempts = 0;
     let retries = 0;
     let fieldSwitched = false;
     let requestTimeOutRetried = false;
@@ -119,7 +122,12 @@ export function createClient(options: ClientOptions = {}): QwenClient {
       attempts += 1;
       try {
         const result = await attempt(call);
-        return toChatResponse(result, { attempts, durationMs: clock.now() - startedAt, prices: config.prices });
+        return toChatResponse(result, {
+          attempts,
+          rateLimitedAttempts,
+          durationMs: clock.now() - startedAt,
+          prices: config.prices,
+        });
       } catch (error) {
         if (signal?.aborted === true) throw signal.reason;
         if (!fieldSwitched && request.maxTokens !== undefined && namesField(error, field)) {
@@ -129,6 +137,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
           Object.assign(call, prepare(request, field));
           continue;
         }
+        if (error instanceof RateLimitError) rateLimitedAttempts += 1;
         if (retries >= config.maxRetries || !isRetryable(error, requestTimeOutRetried)) throw error;
         if (error instanceof ServerError && error.code === 'RequestTimeOut') requestTimeOutRetried = true;
         retries += 1;
@@ -178,7 +187,7 @@ interface PreparedCall {
 /** The caller's view of a successful attempt. */
 function toChatResponse(
   { reply, raw, remainingCredits }: AttemptResult,
-  call: { attempts: number; durationMs: number; prices: readonly PriceTier[] },
+  call: { attempts: number; rateLimitedAttempts: number; durationMs: number; prices: readonly PriceTier[] },
 ): ChatResponse {
   const usage = reply.usage ?? { ...ZERO_USAGE };
   const response: ChatResponse = {
@@ -188,6 +197,7 @@ function toChatResponse(
     costUsd: computeCostUsd(usage, call.prices),
     durationMs: call.durationMs,
     attempts: call.attempts,
+    rateLimitedAttempts: call.rateLimitedAttempts,
     raw,
   };
   if (reply.reasoning !== undefined) response.reasoning = reply.reasoning;

@@ -1,4 +1,7 @@
 import { InputError } from '../errors/index.js';
+import { checkApiKey } from './check-api-key.js';
+import { checkHeader } from './check-header.js';
+import { checkTimeoutMs } from './check-timeout-ms.js';
 import { QWEN_FLASH_PRICES } from './prices.js';
 import type { ClientOptions, PriceTier, Provider, RateLimit, Region } from './types.js';
 
@@ -70,7 +73,7 @@ const KEY_VARIABLE: Readonly<Record<Provider, string>> = {
 export function resolveClientConfig(options: ClientOptions): ResolvedClientConfig {
   const env = options.env ?? process.env;
   const provider = chooseProvider(options, env);
-  const apiKey = options.apiKey ?? readEnv(env, KEY_VARIABLE[provider]);
+  const apiKey = checkApiKey(options.apiKey ?? readEnv(env, KEY_VARIABLE[provider]));
   if (apiKey === undefined && provider !== 'openai-compatible') throw missingKeyError(provider);
   const region = provider === 'dashscope' ? chooseRegion(options, env) : undefined;
   const baseURL = checkURL(chooseBaseURL(provider, options, env, region));
@@ -80,7 +83,7 @@ export function resolveClientConfig(options: ClientOptions): ResolvedClientConfi
     baseURL,
     endpointURL: provider === 'segmind' ? baseURL : `${baseURL.replace(/\/+$/, '')}/chat/completions`,
     model: options.model ?? (region === 'us' ? CLIENT_DEFAULTS.usModel : CLIENT_DEFAULTS.model),
-    timeoutMs: options.timeoutMs === undefined ? undefined : checkPositive(options.timeoutMs, 'timeoutMs'),
+    timeoutMs: options.timeoutMs === undefined ? undefined : checkTimeoutMs(options.timeoutMs, 'timeoutMs'),
     maxRetries: checkCount(options.maxRetries ?? CLIENT_DEFAULTS.maxRetries, 'maxRetries', 0),
     maxConcurrency: checkCount(options.maxConcurrency ?? CLIENT_DEFAULTS.maxConcurrency, 'maxConcurrency', 1),
     maxResponseBytes: checkPositive(options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes, 'maxResponseBytes'),
@@ -165,7 +168,7 @@ function buildHeaders(
   extra: Record<string, string> | undefined,
 ): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = checkHeader(name, value);
   if (apiKey !== undefined) {
     if (provider === 'segmind') headers['x-api-key'] = apiKey;
     else headers.authorization = `Bearer ${apiKey}`;

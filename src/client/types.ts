@@ -97,6 +97,8 @@ export interface ChatResponse {
   durationMs: number;
   /** HTTP attempts made (1 when no retry was needed). */
   attempts: number;
+  /** Attempts answered with a rate-limit 429 before this reply (a sign of sending too fast). */
+  rateLimitedAttempts: number;
   /** The parsed reply body (or the assembled chunks of a stream). */
   raw: unknown;
 }

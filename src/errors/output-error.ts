@@ -1,4 +1,5 @@
 import { QwenTasksError } from './qwen-tasks-error.js';
+import { redactValue } from './redact.js';
 
 /** One reason a reply is not a valid value: where in the value, and what is wrong. */
 export interface OutputIssue {
@@ -10,7 +11,8 @@ export interface OutputIssue {
 
 /**
  * No valid value after local repair and `maxRepairs` repair turns. Carries every attempt's raw text, the last
- * validation issues and the last finish reason.
+ * validation issues and the last finish reason (with any registered API key redacted, should a hostile server
+ * have put it in a reply).
  */
 export class OutputError extends QwenTasksError {
   override name = 'OutputError';
@@ -26,8 +28,8 @@ export class OutputError extends QwenTasksError {
     details: { attempts: readonly string[]; issues: readonly OutputIssue[]; finishReason?: string; cause?: unknown },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.attempts = details.attempts;
-    this.issues = details.issues;
+    this.attempts = redactValue(details.attempts);
+    this.issues = redactValue(details.issues);
     this.finishReason = details.finishReason;
   }
 }

@@ -1,3 +1,4 @@
+import { checkTimeoutMs } from '../client/check-timeout-ms.js';
 import { InputError } from '../errors/index.js';
 import { checkText } from './check-text.js';
 import { compileTask } from './compile-task.js';
@@ -124,9 +125,7 @@ function checkOptions(options: RunPackedLabelsOptions): void {
       path: 'options.maxRepairs',
     });
   }
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
-    throw new InputError('timeoutMs must be a positive number of milliseconds', { path: 'options.timeoutMs' });
-  }
+  if (timeoutMs !== undefined) checkTimeoutMs(timeoutMs, 'options.timeoutMs');
   if (maxPackTokens !== undefined && !(Number.isInteger(maxPackTokens) && maxPackTokens > 0)) {
     throw new InputError(`maxPackTokens must be a positive whole number, got ${String(maxPackTokens)}`, {
       path: 'options.maxPackTokens',

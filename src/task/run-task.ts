@@ -1,3 +1,4 @@
+import { checkTimeoutMs } from '../client/check-timeout-ms.js';
 import type { ChatMessage, ChatResponse, QwenClient, Usage } from '../client/types.js';
 import { InputError, OutputError, type OutputIssue } from '../errors/index.js';
 import { formatIssues } from '../output/index.js';
@@ -61,7 +62,11 @@ export async function runTask<O>(
 ): Promise<TaskResult<O>> {
   const started = performance.now();
   const compiled = compileTask(task);
-  const text = typeof input === 'object' && input !== null ? input.text : input;
+  // Callers from JavaScript may pass anything: checkText names what it got (an array is not a `{ text }` object).
+  const given: unknown = input;
+  const text = (
+    typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as { text?: unknown }).text : given
+  ) as string;
   checkText(text, compiled.systemTokens);
   const maxRepairs = options.maxRepairs ?? 1;
   if (!Number.isInteger(maxRepairs) || maxRepairs < 0 || maxRepairs > MAX_REPAIRS) {
@@ -69,9 +74,7 @@ export async function runTask<O>(
       path: 'options.maxRepairs',
     });
   }
-  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
-    throw new InputError('timeoutMs must be a positive number of milliseconds', { path: 'options.timeoutMs' });
-  }
+  if (options.timeoutMs !== undefined) checkTimeoutMs(options.timeoutMs, 'options.timeoutMs');
   const key = options.cache ? cacheKey(task, cacheModel(task, options.client), text) : undefined;
   if (options.cache && key !== undefined && !options.initialResponse) {
     const hit = await readCachedResult(options.cache, key, compiled, started);

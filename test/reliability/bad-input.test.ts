@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   type BatchItemResult,
   type ClientOptions,
@@ -9,6 +9,7 @@ import {
   defineTask,
   extract,
   InputError,
+  type JsonSchema,
   loadTask,
   type QwenClient,
   runBatch,
@@ -96,7 +97,7 @@ const rows: Row[] = [
   input('a label that is not a string', classifyLabels([1, 2]), /label must be a string/),
   input('a label over 200 characters', classifyLabels(['x'.repeat(201), 'no']), /longer than 200 characters/),
   input('more labels than the maximum', classifyLabels(manyLabels), /too many labels \(501\); at most 500/),
-  input('labels as one string', classifyLabels('yes,no'), /a label task needs output: \{ labels: \[\.\.\.\] \}|list/),
+  input('labels as one string', classifyLabels('yes,no'), /labels: labels must be a list or an object$/),
   // Schemas
   definition(
     'a zod schema that cannot be rendered as JSON Schema',
@@ -122,7 +123,11 @@ const rows: Row[] = [
     () => extract('Total: 3 EUR', { type: 'object', required: 'total' }, { client }),
     /cannot be compiled: schema is invalid: data\/required must be array/,
   ),
-  input('no schema at all', () => extract('x', null as unknown as object, { client }), /schema must be a zod schema/),
+  input(
+    'no schema at all',
+    () => extract('x', null as unknown as JsonSchema, { client }),
+    /schema must be a zod schema/,
+  ),
   // Task definitions
   definition('a blank task name', () => defineTask({ name: ' ', output: { labels: ['a', 'b'] } }), /name must be/),
   definition(
@@ -144,7 +149,7 @@ const rows: Row[] = [
   definition(
     'a task file with wrong types',
     () => loadTask(fixture('wrong-types.task.yaml')),
-    /wrong-types\.task\.yaml: \/name: must be string[\s\S]*\/temperature: must be number/,
+    /3 problems:[\s\S]*\/labels: must be a list or an object[\s\S]*\/name: must be a string, not the number 42[\s\S]*\/temperature: must be a number, not a string/,
   ),
   definition(
     'a task file with unknown keys',
@@ -169,15 +174,24 @@ const rows: Row[] = [
   definition(
     'a task file whose schema ajv rejects',
     () => loadTask(fixture('bad-schema.task.json')),
-    /bad-schema\.task\.json: \/schema.*(must be equal to one of|cannot be compiled)/,
+    /bad-schema\.task\.json: \/schema\/properties\/total\/type: must be one of array, boolean, integer/,
   ),
-  definition('a missing task file', () => loadTask(fixture('missing.task.yaml')), /missing\.task\.yaml: file not found/),
+  definition(
+    'a missing task file',
+    () => loadTask(fixture('missing.task.yaml')),
+    /missing\.task\.yaml: file not found/,
+  ),
   definition('a task file of an unknown type', () => loadTask(fixture('task.txt')), /unsupported file type \.txt/),
   // Client options
   input('an unknown provider', () => clientWith({ provider: 'openai' as 'dashscope' }), /^Unknown provider "openai"/),
-  input('a base URL that is not a URL', () => clientWith({ baseURL: 'localhost:8080' }), /baseURL is not a valid/),
+  input('a base URL that is not a URL', () => clientWith({ baseURL: 'not a url' }), /^baseURL is not a valid URL/),
+  input('a base URL without a scheme', () => clientWith({ baseURL: 'localhost:8080' }), /http or https URL: localhost/),
   input('a base URL that is not http', () => clientWith({ baseURL: 'file:///etc/passwd' }), /http or https URL/),
-  input('an unknown region', () => clientWith({ baseURL: undefined as unknown as string, region: 'eu' as 'us' }), /Unknown DashScope region "eu"/),
+  input(
+    'an unknown region',
+    () => clientWith({ baseURL: undefined as unknown as string, region: 'eu' as 'us' }),
+    /Unknown DashScope region "eu"/,
+  ),
   input('no API key at all', () => createClient({ env: {} }), /^No API key: pass apiKey/),
   input('an empty API key', () => clientWith({ apiKey: '' }), /^apiKey is empty/),
   input('an API key with a line break', () => clientWith({ apiKey: `${KEY}\n` }), /^apiKey contains whitespace/),
@@ -188,11 +202,19 @@ const rows: Row[] = [
   input('negative retries', () => clientWith({ maxRetries: -1 }), /^maxRetries must be an integer of at least 0$/),
   input('NaN retries', () => clientWith({ maxRetries: Number.NaN }), /^maxRetries must be an integer/),
   input('fractional retries', () => clientWith({ maxRetries: 1.5 }), /^maxRetries must be an integer/),
-  input('zero concurrency', () => clientWith({ maxConcurrency: 0 }), /^maxConcurrency must be an integer of at least 1/),
+  input(
+    'zero concurrency',
+    () => clientWith({ maxConcurrency: 0 }),
+    /^maxConcurrency must be an integer of at least 1/,
+  ),
   input('a NaN response limit', () => clientWith({ maxResponseBytes: Number.NaN }), /^maxResponseBytes must be a/),
   input('a negative rate limit', () => clientWith({ rateLimit: { requestsPerMinute: -5 } }), /requestsPerMinute/),
   input('no price tiers', () => clientWith({ prices: [] }), /^prices must list at least one tier$/),
-  input('a header with a line break', () => clientWith({ headers: { 'x-trace': 'a\r\nx-evil: 1' } }), /^headers\./),
+  input(
+    'a header with a line break',
+    () => clientWith({ headers: { 'x-trace': 'a\r\nx-evil: 1' } }),
+    /^headers\.x-trace must be a string without line breaks$/,
+  ),
   input('a header name with a space', () => clientWith({ headers: { 'x trace': 'a' } }), /^headers: "x trace" is not/),
   // Call options
   input('maxRepairs over 5', () => runTask(sentiment, 'fine', { client, maxRepairs: 6 }), /from 0 to 5, got 6$/),
@@ -210,6 +232,11 @@ const rows: Row[] = [
   // Batch options
   input('zero concurrency in a batch', batchOption({ concurrency: 0 }), /^concurrency must be a whole number from 1/),
   input('NaN concurrency in a batch', batchOption({ concurrency: Number.NaN }), /got NaN$/),
+  input(
+    'an endless timeout in a batch',
+    batchOption({ timeoutMs: Number.POSITIVE_INFINITY }),
+    /^timeoutMs must be a positive number of milliseconds, at most/,
+  ),
   input('a pack of 0', batchOption({ pack: 0 }), /^pack must be a whole number from 1 to 100, got 0$/),
   input('a pack over 100', batchOption({ pack: 101 }), /^pack must be a whole number from 1 to 100, got 101$/),
   input('maxRepairs out of range in a batch', batchOption({ maxRepairs: 9 }), /^maxRepairs must be .* got 9$/),
@@ -218,7 +245,11 @@ const rows: Row[] = [
   input('a negative batch timeout', batchOption({ timeoutMs: -5 }), /^timeoutMs must be a positive number/),
   input('an unknown batch mode', batchOption({ mode: 'offline' }), /^mode must be one of "online", "batch-api"/),
   input('resume without an output file', batchOption({ resume: true }), /^resume needs an output file/),
-  input('a batch input that is not a list', () => runBatch(sentiment, 42 as unknown as string[], { client }), /^inputs must be/),
+  input(
+    'a batch input that is not a list',
+    () => runBatch(sentiment, 42 as unknown as string[], { client }),
+    /^inputs must be/,
+  ),
 ];
 
 /** A zod getter that throws, as a schema referenced before it is defined does. */

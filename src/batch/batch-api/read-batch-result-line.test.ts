@@ -31,6 +31,7 @@ describe('readBatchResultLine', () => {
         costUsd: 0.01,
         durationMs: 0,
         attempts: 1,
+        rateLimitedAttempts: 0,
         raw: completion,
         requestId: 'chatcmpl-1',
       },

@@ -55,6 +55,7 @@ export function readBatchResultLine(line: string, context: ResultLineContext): B
     costUsd: context.estimateCostUsd(usage),
     durationMs: 0,
     attempts: 1,
+    rateLimitedAttempts: 0,
     raw: body,
   };
   if (reply.reasoning !== undefined) chatResponse.reasoning = reply.reasoning;

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../src/index.js';
+import { type MockQwen, startMockQwen } from '../src/testing/index.js';
+
+let server: MockQwen;
+beforeAll(async () => {
+  server = await startMockQwen({ reply: 'ok' });
+});
+afterAll(() => server.close());
+
+describe('ChatResponse.rateLimitedAttempts', () => {
+  it('counts the 429 answers before a reply, and not the 5xx ones', async () => {
+    server.setFaults([
+      { type: 'status', status: 429, code: 'limit_requests' },
+      { type: 'status', status: 503, code: 'ModelUnavailable' },
+    ]);
+    const client = createClient({
+      provider: 'dashscope',
+      baseURL: server.baseURL,
+      apiKey: 'sk-rate-limited-attempts',
+      clock: { now: () => 0, sleep: async () => {} },
+    });
+    const response = await client.chat({ messages: [{ role: 'user', content: 'hi' }] });
+    expect(response).toMatchObject({ attempts: 3, rateLimitedAttempts: 1, content: 'ok' });
+    await client.close();
+  });
+});
