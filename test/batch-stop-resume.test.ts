@@ -5,50 +5,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchItemResult, readBatchResults, runBatch } from '../src/batch/index.js';
 import { createClient, defineTask, InputError, type QwenClient } from '../src/index.js';
 import { type MockQwen, type MockRequest, startMockQwen } from '../src/testing/index.js';
+import { fileLines, hasText, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-resume';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 
+const harness = useBatchHarness(KEY);
 let server: MockQwen;
 let client: QwenClient;
-let directory: string;
-
-const hasText = (request: MockRequest, text: string): boolean =>
-  request.messages.some((message) => message.role === 'user' && message.content === text);
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-  client = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
-  directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-batch-'));
+beforeAll(() => {
+  ({ server, client } = harness);
 });
-afterEach(() => {
-  server.reset();
-  server.setReply(undefined);
-  server.setFaults(undefined);
-});
-afterAll(async () => {
-  await client.close();
-  await server.close();
-  await rm(directory, { recursive: true, force: true });
-});
-
-let fileCount = 0;
-function freshPath(name: string): string {
-  fileCount += 1;
-  return join(directory, `${fileCount}-${name}`);
-}
-
-async function fileLines(path: string): Promise<BatchItemResult[]> {
-  const text = await readFile(path, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as BatchItemResult);
-}
-
-const ids = (count: number): string[] => Array.from({ length: count }, (_, position) => String(position));
-const sortedIds = (lines: readonly BatchItemResult[]): string[] =>
-  lines.map((line) => line.id).sort((a, b) => Number(a) - Number(b));
+const freshPath = (name: string): string => harness.freshPath(name);
 
 describe('fatal errors stop the run cleanly', () => {
   it('stops on InsufficientCreditsError with the finished items on disk, and a resume finishes the rest', async () => {

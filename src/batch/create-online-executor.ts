@@ -1,8 +1,9 @@
-import type { Clock, QwenClient, Usage } from '../client/types.js';
+import type { Clock, QwenClient } from '../client/types.js';
 import { type ResultCache, type RunTaskOptions, runTask } from '../task/index.js';
 import type { Task } from '../task/types.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome } from './batch-types.js';
 import { observeRetries } from './observe-retries.js';
+import { trackSpend } from './track-spend.js';
 
 /** What the online executor needs besides the task. @internal */
 export interface OnlineExecutorOptions {
@@ -22,9 +23,7 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
   const { client, clock } = options;
   async function runItem(item: BatchItem, signal: AbortSignal): Promise<BatchItemOutcome> {
     const started = clock.now();
-    const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
-    let calls = 0;
-    let costUsd = 0;
+    const spend = trackSpend();
     let throttled = false;
     const taskOptions: RunTaskOptions = {
       ...(client === undefined
@@ -35,14 +34,7 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
             }),
           }),
       signal,
-      onAttempt: (attempt) => {
-        calls = attempt.call;
-        usage.promptTokens += attempt.usage.promptTokens;
-        usage.completionTokens += attempt.usage.completionTokens;
-        usage.cachedTokens += attempt.usage.cachedTokens;
-        usage.totalTokens += attempt.usage.totalTokens;
-        costUsd += attempt.costUsd;
-      },
+      onAttempt: spend.onAttempt,
       ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.cache === undefined ? {} : { cache: options.cache }),
@@ -61,6 +53,7 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
         ...(throttled ? { throttled } : {}),
       };
     } catch (error) {
+      const { calls, usage, costUsd } = spend;
       return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started };
     }
   }

@@ -1,7 +1,8 @@
-import type { ChatResponse, Usage } from '../../client/types.js';
+import type { ChatResponse } from '../../client/types.js';
 import { OutputError } from '../../errors/index.js';
 import { runTask } from '../../task/index.js';
 import type { BatchItem, BatchItemOutcome } from '../batch-types.js';
+import { trackSpend } from '../track-spend.js';
 import type { BatchApiRun } from './batch-api-run.js';
 
 /**
@@ -18,9 +19,7 @@ export async function completeBatchItem(
 ): Promise<BatchItemOutcome> {
   const { settings, clock } = run;
   const started = clock.now();
-  const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
-  let calls = 0;
-  let costUsd = 0;
+  const spend = trackSpend();
   if (!settings.repairOnline && response.finishReason === 'length') {
     const error = new OutputError(
       `Task "${run.task.name}": the batch reply was cut off (finish_reason "length") and repairOnline is off`,
@@ -37,14 +36,7 @@ export async function completeBatchItem(
       client: run.client,
       initialResponse: response,
       maxRepairs: settings.repairOnline ? (settings.maxRepairs ?? 1) : 0,
-      onAttempt: (attempt) => {
-        calls = attempt.call;
-        usage.promptTokens += attempt.usage.promptTokens;
-        usage.completionTokens += attempt.usage.completionTokens;
-        usage.cachedTokens += attempt.usage.cachedTokens;
-        usage.totalTokens += attempt.usage.totalTokens;
-        costUsd += attempt.costUsd;
-      },
+      onAttempt: spend.onAttempt,
       ...(run.signal === undefined ? {} : { signal: run.signal }),
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     });
@@ -57,6 +49,7 @@ export async function completeBatchItem(
       durationMs: clock.now() - started,
     };
   } catch (error) {
+    const { calls, usage, costUsd } = spend;
     return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started };
   }
 }
