@@ -42,7 +42,7 @@ export const DEFAULT_CONCURRENCY = 8;
  * ```ts
  * const run = runBatch(sentiment, 'reviews.jsonl', { output: 'results.jsonl', resume: true, concurrency: 16 });
  * for await (const result of run) {
- *   if (!result.ok) console.warn(result.id, result.error?.message);
+ *   if (!result.ok) failures.push(`${result.id}: ${result.error?.message}`);
  * }
  * const summary = await run.summary; // { total, succeeded, failed, skipped, costUsd, … }
  * ```

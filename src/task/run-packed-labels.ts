@@ -54,7 +54,7 @@ export const DEFAULT_MAX_PACK_TOKENS = 4000;
  * @example
  * ```ts
  * const outcomes = await runPackedLabels(sentiment, reviews.map((text) => ({ text })), { client });
- * for (const outcome of outcomes) if (outcome.ok) console.log(outcome.result.value);
+ * for (const outcome of outcomes) if (outcome.ok) labels.push(outcome.result.value);
  * ```
  */
 export async function runPackedLabels(
