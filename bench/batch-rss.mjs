@@ -88,6 +88,7 @@ async function bench() {
   console.log(`items/s:     ${Math.round((items * 1000) / wallMs)}`);
   console.log(`peak RSS:    ${peakRssMb.toFixed(1)} MB (limit ${maxRssMb} MB)`);
   console.log(`RSS before:  ${(baselineRss / 1024 / 1024).toFixed(1)} MB (library loaded, server started)`);
+  console.log(`node flags:  ${process.execArgv.join(' ') || '(none)'}`);
   const ok = peakRssMb <= maxRssMb && summary.succeeded === items && lines === items;
   console.log(ok ? 'PASS' : 'FAIL');
   process.exitCode = ok ? 0 : 1;
