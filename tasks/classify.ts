@@ -19,9 +19,9 @@ const cache = createTaskCache();
 
 /** The task {@link classify} runs for a label set and options (cached). @internal */
 export function classifyTask(labels: Labels, options: ClassifyOptions = {}): Task<unknown> {
-  const { key, fields } = taskSettings(options);
+  const fields = taskSettings(options);
   const multi = options.multi ?? false;
-  return cache(JSON.stringify([labels, multi, key]), () => {
+  return cache(JSON.stringify([labels, multi, fields]), () => {
     try {
       return defineTask({ name: 'classify', kind: 'classify', format: 'label', output: { labels, multi }, ...fields });
     } catch (error) {

@@ -21,8 +21,8 @@ export function extractTask(schema: z.ZodType | JsonSchema, options: ExtractOpti
     cache = createTaskCache();
     caches.set(schema, cache);
   }
-  const { key, fields } = taskSettings(options);
-  return cache(JSON.stringify([key, options.jsonMode]), () => {
+  const fields = taskSettings(options);
+  return cache(JSON.stringify([fields, options.jsonMode]), () => {
     try {
       return defineTask({
         name: 'extract',

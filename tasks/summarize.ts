@@ -1,6 +1,7 @@
 import { InputError } from '../src/errors/index.js';
 import { chunkText, estimateTokens } from '../src/prompt/index.js';
 import { defineTask, runTask, type Task } from '../src/task/index.js';
+import { mapLimited } from '../src/task/map-limited.js';
 import { createTaskCache } from './task-cache.js';
 import { runOptions, type TaskCallOptions, taskSettings } from './task-call-options.js';
 
@@ -27,9 +28,9 @@ const cache = createTaskCache();
 
 /** The task {@link summarize} runs for a format and limits (cached). @internal */
 export function summarizeTask(options: SummarizeOptions = {}): Task<unknown> {
-  const { key, fields } = taskSettings(options);
+  const fields = taskSettings(options);
   const bullets = options.format === 'bullets';
-  return cache(JSON.stringify([bullets, options.maxItems, options.maxWords, key]), () =>
+  return cache(JSON.stringify([bullets, options.maxItems, options.maxWords, fields]), () =>
     defineTask({
       name: 'summarize',
       kind: 'summarize',
@@ -68,6 +69,7 @@ export async function summarize(text: string, options: SummarizeOptions = {}): P
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InputError('concurrency must be a whole number of at least 1', { path: 'options.concurrency' });
   const task = summarizeTask(options);
+  const callOptions = runOptions(options);
   let input: string = text;
   for (let round = 0; estimateTokens(input) > chunkTokens; round += 1) {
     if (round >= 8) throw new InputError('text is too long to summarize within the chunk budget', { path: 'text' });
@@ -78,26 +80,13 @@ export async function summarize(text: string, options: SummarizeOptions = {}): P
       instructions: 'Summarize this part of a longer text.',
     });
     const chunks = chunkText(input, { maxTokens: chunkTokens });
-    const summaries = await mapBounded(
+    const summaries = await mapLimited(
       chunks,
       concurrency,
-      async (chunk) => (await runTask(chunkTask, chunk, runOptions(options))).value as string[],
+      async (chunk) => (await runTask(chunkTask, chunk, callOptions)).value as string[],
     );
     input = summaries.map((lines) => lines.map((line) => `- ${line}`).join('\n')).join('\n\n');
   }
-  const result = await runTask(task, input, runOptions(options));
+  const result = await runTask(task, input, callOptions);
   return result.value as string | string[];
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

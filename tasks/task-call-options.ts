@@ -18,20 +18,29 @@ export interface TaskCallOptions extends RunTaskOptions {
   maxTokens?: number;
 }
 
-/** The task-shaping part of the options, as a cache key and as `defineTask` fields. @internal */
-export function taskSettings(options: TaskCallOptions): {
-  key: string;
-  fields: Pick<TaskCallOptions, 'instructions' | 'examples' | 'temperature' | 'thinking' | 'model' | 'maxTokens'>;
-} {
-  const fields = {
-    ...(options.instructions === undefined ? {} : { instructions: options.instructions }),
-    ...(options.examples === undefined ? {} : { examples: options.examples }),
-    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-    ...(options.thinking === undefined ? {} : { thinking: options.thinking }),
-    ...(options.model === undefined ? {} : { model: options.model }),
-    ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
-  };
-  return { key: JSON.stringify(fields), fields };
+/** The options that shape the task (its prompt and request), as `defineTask` fields. @internal */
+export type TaskSettingFields = Pick<
+  TaskCallOptions,
+  'instructions' | 'examples' | 'temperature' | 'thinking' | 'model' | 'maxTokens'
+>;
+
+const SETTING_NAMES = ['instructions', 'examples', 'temperature', 'thinking', 'model', 'maxTokens'] as const;
+const NO_SETTINGS: TaskSettingFields = Object.freeze({});
+
+/**
+ * The task-shaping part of the options, as `defineTask` fields: only the fields given, always in the same order, so
+ * their JSON is a cache key. Without any (the common call) it is one shared empty object, with nothing built. @internal
+ */
+export function taskSettings(options: TaskCallOptions): TaskSettingFields {
+  let fields: Record<string, unknown> | undefined;
+  for (const name of SETTING_NAMES) {
+    const value = options[name];
+    if (value !== undefined) {
+      fields ??= {};
+      fields[name] = value;
+    }
+  }
+  return (fields as TaskSettingFields | undefined) ?? NO_SETTINGS;
 }
 
 /** The call part of the options, for `runTask`. @internal */

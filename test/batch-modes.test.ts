@@ -1,21 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type BatchItemResult, runBatch } from '../src/batch/index.js';
 import type { Clock } from '../src/client/types.js';
-import { createClient, defineTask, InputError, type QwenClient } from '../src/index.js';
+import { defineTask, InputError, type QwenClient } from '../src/index.js';
 import { createMemoryCache } from '../src/task/index.js';
-import { type MockQwen, type MockRequest, startMockQwen } from '../src/testing/index.js';
+import type { MockQwen, MockRequest } from '../src/testing/index.js';
+import { collect, useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-modes-0123456789';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 /** Polls without waiting: the loopback batches move one status step per poll. */
 const INSTANT_CLOCK: Clock = { now: () => Date.now(), sleep: async (_delayMs, signal) => signal?.throwIfAborted() };
-
-let server: MockQwen;
-let client: QwenClient;
-let directory: string;
 
 const sentimentOf = (text: string): string => (text.includes('bad') ? 'negative' : 'positive');
 const isPacked = (request: MockRequest): boolean =>
@@ -33,29 +28,17 @@ function model(request: MockRequest): string {
     .join('\n');
 }
 
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY, reply: model });
-  client = createClient({ env: {}, apiKey: KEY, baseURL: server.baseURL, maxRetries: 0, clock: INSTANT_CLOCK });
-  directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-batch-modes-'));
+// The loopback URL makes the provider openai-compatible, as it was when this file built its own client.
+const harness = useBatchHarness(KEY, {
+  reply: model,
+  client: { provider: 'openai-compatible', env: {}, clock: INSTANT_CLOCK },
 });
-afterEach(() => server.reset());
-afterAll(async () => {
-  await client.close();
-  await server.close();
-  await rm(directory, { recursive: true, force: true });
+let server: MockQwen;
+let client: QwenClient;
+beforeAll(() => {
+  ({ server, client } = harness);
 });
-
-let fileCount = 0;
-function freshPath(name: string): string {
-  fileCount += 1;
-  return join(directory, `${fileCount}-${name}`);
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const values: T[] = [];
-  for await (const value of iterable) values.push(value);
-  return values;
-}
+const freshPath = (name: string): string => harness.freshPath(name);
 
 const texts = Array.from({ length: 12 }, (_, position) => `review ${position} ${position % 4 === 0 ? 'bad' : 'good'}`);
 const expectedValue = (result: BatchItemResult): string => (result.index % 4 === 0 ? 'negative' : 'positive');

@@ -1,57 +1,25 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type BatchItemResult, type BatchProgress, readBatchResults, runBatch } from '../src/batch/index.js';
-import { createClient, defineTask, InputError, type QwenClient } from '../src/index.js';
-import { type MockQwen, type MockRequest, startMockQwen } from '../src/testing/index.js';
+import { writeFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type BatchProgress, readBatchResults, runBatch } from '../src/batch/index.js';
+import { defineTask, InputError, type QwenClient } from '../src/index.js';
+import type { MockQwen, MockRequest } from '../src/testing/index.js';
+import { collect, fileLines, useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-run';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
-
-let server: MockQwen;
-let client: QwenClient;
-let directory: string;
 
 /** The text the model was asked about. */
 const userText = (request: MockRequest): string => request.messages.at(-1)?.content ?? '';
 /** Negative for texts containing "bad", positive otherwise. */
 const byText = (request: MockRequest): string => (userText(request).includes('bad') ? 'negative' : 'positive');
 
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY, reply: byText });
-  client = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
-  directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-batch-'));
+const harness = useBatchHarness(KEY, { reply: byText });
+let server: MockQwen;
+let client: QwenClient;
+beforeAll(() => {
+  ({ server, client } = harness);
 });
-afterEach(() => {
-  server.reset();
-  server.setReply(byText);
-});
-afterAll(async () => {
-  await client.close();
-  await server.close();
-  await rm(directory, { recursive: true, force: true });
-});
-
-let fileCount = 0;
-function freshPath(name: string): string {
-  fileCount += 1;
-  return join(directory, `${fileCount}-${name}`);
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const values: T[] = [];
-  for await (const value of iterable) values.push(value);
-  return values;
-}
-
-async function fileLines(path: string): Promise<unknown[]> {
-  const text = await readFile(path, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as unknown);
-}
+const freshPath = (name: string): string => harness.freshPath(name);
 
 describe('runBatch over the loopback server', () => {
   it('yields every item once, as it completes, with the index of its input position', async () => {
@@ -104,7 +72,7 @@ describe('runBatch over the loopback server', () => {
     const output = freshPath('results.jsonl');
     const summary = await runBatch(sentiment, ['good', 'bad', 'fine'], { client, output }).summary;
     expect(summary).toMatchObject({ total: 3, succeeded: 3 });
-    const lines = (await fileLines(output)) as BatchItemResult[];
+    const lines = await fileLines(output);
     expect(lines.map((line) => [line.id, line.value]).sort()).toEqual([
       ['0', 'positive'],
       ['1', 'negative'],
@@ -184,7 +152,7 @@ describe('runBatch over the loopback server', () => {
     await expect(run.summary).rejects.toThrow(InputError);
     await expect(run.summary).rejects.toThrow(/Duplicate id "a" \(item 2\)/);
     await expect(iteration).rejects.toThrow(/Duplicate id/);
-    const ids = ((await fileLines(output)) as BatchItemResult[]).map((line) => line.id).sort();
+    const ids = (await fileLines(output)).map((line) => line.id).sort();
     expect(ids).toEqual(['a', 'b']);
   });
 

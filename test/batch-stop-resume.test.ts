@@ -1,10 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type BatchItemResult, readBatchResults, runBatch } from '../src/batch/index.js';
 import { createClient, defineTask, InputError, type QwenClient } from '../src/index.js';
-import { type MockQwen, type MockRequest, startMockQwen } from '../src/testing/index.js';
+import { type MockQwen, startMockQwen } from '../src/testing/index.js';
 import { fileLines, hasText, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-resume';

@@ -100,6 +100,25 @@ describe('the messages each built-in task builds', () => {
   });
 });
 
+describe('the one-liners build each task once', () => {
+  it('return the same task for equal labels, schema and settings, and a new one when any of them differs', () => {
+    const labels = ['positive', 'negative'];
+    const task = classifyTask(labels, { temperature: 0.2 });
+    expect(classifyTask(['positive', 'negative'], { temperature: 0.2, timeoutMs: 5000 })).toBe(task);
+    expect(classifyTask(labels, { temperature: 0.3 })).not.toBe(task);
+    expect(classifyTask(labels, { temperature: 0.2, multi: true })).not.toBe(task);
+    expect(classifyTask(['positive', 'neutral'], { temperature: 0.2 })).not.toBe(task);
+    expect(classifyTask(labels)).toBe(classifyTask(labels, {}));
+    expect(classifyTask(labels)).not.toBe(task);
+    expect(extractTask(Contact)).toBe(extractTask(Contact, { maxRepairs: 2 }));
+    expect(extractTask(Contact, { instructions: 'Find the buyer.' })).not.toBe(extractTask(Contact));
+    expect(summarizeTask({ format: 'bullets', maxItems: 5 })).toBe(summarizeTask({ format: 'bullets', maxItems: 5 }));
+    expect(summarizeTask({ format: 'bullets', maxItems: 5, model: 'qwen-plus' })).not.toBe(
+      summarizeTask({ format: 'bullets', maxItems: 5 }),
+    );
+  });
+});
+
 describe('prompt overhead, counted with the Qwen3 tokenizer', () => {
   it('a 3-label classify of a 5-token text costs at most 20 tokens beyond the text', async () => {
     const preview = await previewTask(classifyTask(['positive', 'negative', 'neutral']), 'Great battery, awful screen');

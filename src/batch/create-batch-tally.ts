@@ -1,3 +1,4 @@
+import { ZERO_USAGE } from '../client/normalize-usage.js';
 import type { Usage } from '../client/types.js';
 import type { BatchItemOutcome, BatchItemResult, BatchProgress, BatchStopReason, BatchSummary } from './batch-types.js';
 
@@ -37,7 +38,7 @@ export function createBatchTally(total: number | undefined): BatchTally {
     failed: 0,
     skipped: 0,
     cached: 0,
-    usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 },
+    usage: { ...ZERO_USAGE },
     costUsd: 0,
     remainingCredits: undefined,
     spend(outcome) {

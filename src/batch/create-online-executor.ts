@@ -1,8 +1,9 @@
 import type { Clock, QwenClient } from '../client/types.js';
-import { type ResultCache, type RunTaskOptions, runTask } from '../task/index.js';
+import { type RunTaskOptions, runTask } from '../task/index.js';
 import type { Task } from '../task/types.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome } from './batch-types.js';
 import { observeRetries } from './observe-retries.js';
+import { succeededOutcome } from './succeeded-outcome.js';
 import { trackSpend } from './track-spend.js';
 
 /** What the online executor needs besides the task. @internal */
@@ -10,9 +11,8 @@ export interface OnlineExecutorOptions {
   /** `undefined`: the default client, created on the first cache miss. */
   client: QwenClient | undefined;
   clock: Clock;
-  maxRepairs?: number;
-  timeoutMs?: number;
-  cache?: ResultCache;
+  /** The task options that are the same for every item, built once per run. */
+  taskOptions: Pick<RunTaskOptions, 'maxRepairs' | 'timeoutMs' | 'cache'>;
 }
 
 /**
@@ -20,12 +20,13 @@ export interface OnlineExecutorOptions {
  * so a failed item still reports the calls it paid for; a cache hit comes back with `cached: true`. @internal
  */
 export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecutorOptions): BatchExecutor {
-  const { client, clock } = options;
+  const { client, clock, taskOptions } = options;
   async function runItem(item: BatchItem, signal: AbortSignal): Promise<BatchItemOutcome> {
     const started = clock.now();
     const spend = trackSpend();
     let throttled = false;
-    const taskOptions: RunTaskOptions = {
+    const itemOptions: RunTaskOptions = {
+      ...taskOptions,
       ...(client === undefined
         ? {}
         : {
@@ -35,23 +36,10 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
           }),
       signal,
       onAttempt: spend.onAttempt,
-      ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.cache === undefined ? {} : { cache: options.cache }),
     };
     try {
-      const result = await runTask(task, item.text, taskOptions);
-      return {
-        ok: true,
-        value: result.value,
-        calls: result.calls,
-        usage: result.usage,
-        costUsd: result.costUsd,
-        durationMs: clock.now() - started,
-        ...(result.cached === true ? { cached: true } : {}),
-        ...(result.remainingCredits === undefined ? {} : { remainingCredits: result.remainingCredits }),
-        ...(throttled ? { throttled } : {}),
-      };
+      const result = await runTask(task, item.text, itemOptions);
+      return succeededOutcome(result, clock.now() - started, throttled);
     } catch (error) {
       const { calls, usage, costUsd } = spend;
       return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started };

@@ -1,8 +1,10 @@
+import { ZERO_USAGE } from '../client/normalize-usage.js';
 import { type PackedOutcome, runPackedLabels } from '../task/index.js';
 import type { Task } from '../task/types.js';
 import type { BatchExecutor, BatchItemOutcome } from './batch-types.js';
 import type { OnlineExecutorOptions } from './create-online-executor.js';
 import { observeRetries } from './observe-retries.js';
+import { succeededOutcome } from './succeeded-outcome.js';
 
 /**
  * The executor of `pack: N` (label tasks): up to N items per execution, classified together by
@@ -10,7 +12,7 @@ import { observeRetries } from './observe-retries.js';
  * (a refused key, no credits, an abort) fails the whole group, which the runner handles as for one item. @internal
  */
 export function createPackedExecutor(task: Task<unknown>, pack: number, options: OnlineExecutorOptions): BatchExecutor {
-  const { client, clock } = options;
+  const { client, clock, taskOptions } = options;
   return {
     groupSize: pack,
     async execute(items, { signal }) {
@@ -20,6 +22,7 @@ export function createPackedExecutor(task: Task<unknown>, pack: number, options:
         task,
         items.map((item) => ({ text: item.text })),
         {
+          ...taskOptions,
           ...(client === undefined
             ? {}
             : {
@@ -28,9 +31,6 @@ export function createPackedExecutor(task: Task<unknown>, pack: number, options:
                 }),
               }),
           signal,
-          ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
-          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-          ...(options.cache === undefined ? {} : { cache: options.cache }),
         },
       );
       const durationMs = clock.now() - started;
@@ -40,25 +40,12 @@ export function createPackedExecutor(task: Task<unknown>, pack: number, options:
 }
 
 function toItemOutcome(outcome: PackedOutcome, durationMs: number, throttled: boolean): BatchItemOutcome {
-  if (outcome.ok) {
-    const { result } = outcome;
-    return {
-      ok: true,
-      value: result.value,
-      calls: result.calls,
-      usage: result.usage,
-      costUsd: result.costUsd,
-      durationMs,
-      ...(result.cached === true ? { cached: true } : {}),
-      ...(result.remainingCredits === undefined ? {} : { remainingCredits: result.remainingCredits }),
-      ...(throttled ? { throttled } : {}),
-    };
-  }
+  if (outcome.ok) return succeededOutcome(outcome.result, durationMs, throttled);
   return {
     ok: false,
     error: outcome.error,
     calls: outcome.calls ?? 0,
-    usage: outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 },
+    usage: outcome.usage ?? { ...ZERO_USAGE },
     costUsd: outcome.costUsd ?? 0,
     durationMs,
   };

@@ -135,9 +135,11 @@ function selectExecutor(
   const executorOptions: OnlineExecutorOptions = {
     client,
     clock,
-    ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    taskOptions: {
+      ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.cache === undefined ? {} : { cache: options.cache }),
+    },
   };
   return options.pack === undefined
     ? createOnlineExecutor(task, executorOptions)

@@ -1,3 +1,4 @@
+import { ZERO_USAGE } from '../client/normalize-usage.js';
 import type { Usage } from '../client/types.js';
 import type { AttemptInfo } from '../task/index.js';
 
@@ -12,7 +13,7 @@ export interface SpendTracker {
 
 /** A new {@link SpendTracker} at zero. @internal */
 export function trackSpend(): SpendTracker {
-  const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
+  const usage: Usage = { ...ZERO_USAGE };
   const tracker = {
     calls: 0,
     usage,

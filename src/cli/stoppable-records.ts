@@ -7,7 +7,6 @@ export interface StoppableRecords {
   records: AsyncIterable<BatchInputRecord>;
   /** Ends the input at the next record asked for: items already taken finish, no new ones start. */
   stop(): void;
-  readonly stopped: boolean;
 }
 
 /**
@@ -38,9 +37,6 @@ export function stoppableRecords(path: string, command: string, warnings: CliOut
     records: read(),
     stop() {
       stopped = true;
-    },
-    get stopped() {
-      return stopped;
     },
   };
 }

@@ -13,7 +13,7 @@ import { createRateLimiter } from './rate-limiter.js';
 import { CLIENT_DEFAULTS, resolveClientConfig } from './resolve-client-config.js';
 import { retryDelayMs } from './retry-delay.js';
 import { createSemaphore } from './semaphore.js';
-import { type AttemptResult, sendAttempt } from './send-attempt.js';
+import { type AttemptCall, type AttemptResult, type AttemptSettings, sendAttempt } from './send-attempt.js';
 import { SYSTEM_CLOCK } from './system-clock.js';
 import type {
   ChatOptions,
@@ -57,46 +57,46 @@ export function createClient(options: ClientOptions = {}): QwenClient {
   let outputLengthField: OutputLengthField = 'max_tokens';
   let closing: Promise<void> | undefined;
 
+  /** What every attempt shares, built once: no per-attempt closures or header copies. */
+  const attemptSettings: AttemptSettings = {
+    dispatcher,
+    url: config.endpointURL,
+    jsonHeaders: { ...config.headers, accept: 'application/json' },
+    streamHeaders: { ...config.headers, accept: 'text/event-stream' },
+    provider: config.provider,
+    maxResponseBytes: config.maxResponseBytes,
+    now: () => clock.now(),
+    onUsage: (usage) => {
+      totals.promptTokens += usage.promptTokens;
+      totals.completionTokens += usage.completionTokens;
+      totals.cachedTokens += usage.cachedTokens;
+      totals.costUsd += computeCostUsd(usage, config.prices);
+    },
+    onCredits: (remainingCredits) => {
+      totals.remainingCredits = remainingCredits;
+    },
+  };
+
   /** One attempt: a concurrency slot, the rate limit, then the HTTP exchange. */
   async function attempt(call: PreparedCall): Promise<AttemptResult> {
     const release = await semaphore.acquire(call.signal);
     try {
       await rateLimiter?.acquire(call.estimatedTokens, call.signal);
       totals.requests += 1;
-      return await sendAttempt({
-        dispatcher,
-        url: config.endpointURL,
-        headers: config.headers,
-        body: call.serializedBody,
-        stream: call.stream,
-        provider: config.provider,
-        timeoutMs: call.timeoutMs,
-        maxResponseBytes: config.maxResponseBytes,
-        signal: call.signal,
-        now: () => clock.now(),
-        onUsage: (usage) => {
-          totals.promptTokens += usage.promptTokens;
-          totals.completionTokens += usage.completionTokens;
-          totals.cachedTokens += usage.cachedTokens;
-          totals.costUsd += computeCostUsd(usage, config.prices);
-        },
-        onCredits: (remainingCredits) => {
-          totals.remainingCredits = remainingCredits;
-        },
-      });
+      return await sendAttempt(attemptSettings, call);
     } finally {
       release();
     }
   }
 
   /** Builds and serializes the wire body once; again only when the output-length field changes. */
-  function prepare(request: ChatRequest, field: OutputLengthField): Pick<PreparedCall, 'serializedBody' | 'stream'> {
+  function prepare(request: ChatRequest, field: OutputLengthField): Pick<PreparedCall, 'body' | 'stream'> {
     const { body, stream } = buildRequestBody(request, {
       provider: config.provider,
       model: config.model,
       outputLengthField: field,
     });
-    return { serializedBody: JSON.stringify(body), stream };
+    return { body: JSON.stringify(body), stream };
   }
 
   async function chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResponse> {
@@ -176,12 +176,8 @@ export function createClient(options: ClientOptions = {}): QwenClient {
 }
 
 /** What one call sends, the same for every attempt (until the output-length field changes). */
-interface PreparedCall {
-  serializedBody: string;
-  stream: boolean;
+interface PreparedCall extends AttemptCall {
   estimatedTokens: number;
-  timeoutMs: number;
-  signal: AbortSignal | undefined;
 }
 
 /** The caller's view of a successful attempt. */

@@ -133,6 +133,11 @@ describe('mapApiError', () => {
     expect(mapApiError({ status, fields, provider, url: URL }).message).toBe(message);
   });
 
+  it('names the method it is given instead of POST', () => {
+    const error = mapApiError({ status: 404, fields: {}, provider: 'dashscope', url: URL, method: 'GET' });
+    expect(error.message).toBe(`Bad request (404): Not Found — GET ${URL}`);
+  });
+
   it('uses the header request id when the body has none', () => {
     const error = mapApiError({ status: 500, fields: {}, provider: 'dashscope', url: URL, headerRequestId: 'hdr-1' });
     expect(error.requestId).toBe('hdr-1');

@@ -75,6 +75,8 @@ export interface ApiErrorContext {
   fields: ErrorBodyFields;
   provider: Provider;
   url: string;
+  /** The request's HTTP method, named in the message. @defaultValue 'POST' */
+  method?: string | undefined;
   /** Request id from the reply headers, used when the body has none. */
   headerRequestId?: string | undefined;
   retryAfterMs?: number | undefined;
@@ -95,7 +97,7 @@ export function mapApiError(context: ApiErrorContext): ApiError {
   const providerMessage =
     fields.message ?? (status === undefined ? 'error event' : (STATUS_CODES[status] ?? 'no message'));
   const requestId = fields.requestId ?? context.headerRequestId;
-  return new errorClass(`${what} (${label}): ${providerMessage} — POST ${context.url}`, {
+  return new errorClass(`${what} (${label}): ${providerMessage} — ${context.method ?? 'POST'} ${context.url}`, {
     ...(status === undefined ? {} : { status }),
     ...(fields.code === undefined ? {} : { code: redact(fields.code) }),
     ...(requestId === undefined ? {} : { requestId: redact(requestId) }),

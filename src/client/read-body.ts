@@ -1,5 +1,9 @@
+import type { Dispatcher } from 'undici';
 import { ConnectionError } from '../errors/index.js';
 import { RESPONSE_TOO_LARGE } from './is-retryable.js';
+
+/** Error bodies are read up to this size; the rest is ignored. @internal */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * Passes the chunks of a body through, failing with a {@link ConnectionError} (`RESPONSE_TOO_LARGE`, not retried)
@@ -44,4 +48,11 @@ export async function readTextPrefix(chunks: AsyncIterable<Uint8Array>, maxBytes
     if (total >= maxBytes) break;
   }
   return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
+}
+
+/** Stops reading a body we no longer want; the error its destruction emits is expected and ignored. @internal */
+export function discardBody(body: Dispatcher.ResponseData['body']): void {
+  if (body.readableEnded || body.destroyed) return;
+  body.on('error', () => {});
+  body.destroy();
 }

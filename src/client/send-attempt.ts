@@ -7,32 +7,36 @@ import { mapApiError } from './map-api-error.js';
 import { normalizeUsage } from './normalize-usage.js';
 import { type ParsedReply, parseChatResponse } from './parse-chat-response.js';
 import { type ErrorBodyFields, parseErrorBody, parseErrorObject } from './parse-error-body.js';
-import { limitBytes, readText, readTextPrefix, tooLargeError } from './read-body.js';
+import { discardBody, limitBytes, MAX_ERROR_BODY_BYTES, readText, readTextPrefix, tooLargeError } from './read-body.js';
 import { readSse } from './read-sse.js';
 import { parseRetryAfterMs } from './retry-delay.js';
 import { toConnectionError } from './to-connection-error.js';
 import type { Provider, Usage } from './types.js';
 
-/** Error bodies are read up to this size; the rest is ignored. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
-
-/** One HTTP attempt to make. @internal */
-export interface AttemptInput {
+/** What every attempt of a client shares, built once per client. @internal */
+export interface AttemptSettings {
   dispatcher: Dispatcher;
   url: string;
-  headers: Record<string, string>;
-  /** The JSON body, serialized once per call. */
-  body: string;
-  stream: boolean;
+  /** The client's request headers with `accept: application/json`. */
+  jsonHeaders: Record<string, string>;
+  /** The client's request headers with `accept: text/event-stream`. */
+  streamHeaders: Record<string, string>;
   provider: Provider;
-  timeoutMs: number;
   maxResponseBytes: number;
-  signal: AbortSignal | undefined;
   now: () => number;
   /** Called once per attempt whose reply reported usage, even when the attempt fails afterwards (it was billed). */
   onUsage: (usage: Usage) => void;
   /** Called with Segmind's `x-remaining-credits` whenever a reply carries it. */
   onCredits: (remainingCredits: number) => void;
+}
+
+/** What one call sends, the same for each of its attempts. @internal */
+export interface AttemptCall {
+  /** The JSON body, serialized once per call. */
+  body: string;
+  stream: boolean;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
 }
 
 /** A successful attempt. @internal */
@@ -48,15 +52,16 @@ export interface AttemptResult {
  * (reset, truncated or invalid body, body over `maxResponseBytes`), or the caller's abort reason.
  * @internal
  */
-export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
-  const { signal, provider, url } = input;
+export async function sendAttempt(settings: AttemptSettings, call: AttemptCall): Promise<AttemptResult> {
+  const { provider, url } = settings;
+  const { signal } = call;
   signal?.throwIfAborted();
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new Error(`Attempt timed out after ${input.timeoutMs} ms`));
-  }, input.timeoutMs);
+    controller.abort(new Error(`Attempt timed out after ${call.timeoutMs} ms`));
+  }, call.timeoutMs);
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   let response: Dispatcher.ResponseData | undefined;
@@ -64,18 +69,18 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   try {
     response = await request(url, {
       method: 'POST',
-      dispatcher: input.dispatcher,
-      headers: { ...input.headers, accept: input.stream ? 'text/event-stream' : 'application/json' },
-      body: input.body,
+      dispatcher: settings.dispatcher,
+      headers: call.stream ? settings.streamHeaders : settings.jsonHeaders,
+      body: call.body,
       signal: controller.signal,
       headersTimeout: 0,
       bodyTimeout: 0,
     });
     const headers = response.headers as ResponseHeaders;
     const remainingCredits = readCredits(headers);
-    if (remainingCredits !== undefined) input.onCredits(remainingCredits);
+    if (remainingCredits !== undefined) settings.onCredits(remainingCredits);
     if (response.statusCode >= 300) {
-      const errorBodyBytes = Math.min(MAX_ERROR_BODY_BYTES, input.maxResponseBytes);
+      const errorBodyBytes = Math.min(MAX_ERROR_BODY_BYTES, settings.maxResponseBytes);
       const fields = parseErrorBody(await readTextPrefix(response.body, errorBodyBytes));
       usage = normalizeUsage(fields.usage);
       throw mapApiError({
@@ -84,16 +89,16 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
         provider,
         url,
         headerRequestId: headerRequestId(headers),
-        retryAfterMs: parseRetryAfterMs(headers, input.now()),
+        retryAfterMs: parseRetryAfterMs(headers, settings.now()),
       });
     }
     const declaredLength = Number(headerValue(headers, 'content-length'));
-    if (declaredLength > input.maxResponseBytes) throw tooLargeError(input.maxResponseBytes, provider);
+    if (declaredLength > settings.maxResponseBytes) throw tooLargeError(settings.maxResponseBytes, provider);
     const contentType = headerValue(headers, 'content-type') ?? '';
-    if (input.stream && !contentType.includes('json')) {
-      const assembler = createStreamAssembler({ provider, mapError: (fields) => streamError(fields, input) });
+    if (call.stream && !contentType.includes('json')) {
+      const assembler = createStreamAssembler({ provider, mapError: (fields) => streamError(fields, settings) });
       try {
-        for await (const data of readSse(limitBytes(response.body, input.maxResponseBytes, provider))) {
+        for await (const data of readSse(limitBytes(response.body, settings.maxResponseBytes, provider))) {
           assembler.push(data);
         }
       } finally {
@@ -102,7 +107,7 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
       const { reply, raw } = assembler.finish();
       return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits };
     }
-    const raw = parseJsonBody(await readText(response.body, input.maxResponseBytes, provider), provider, url);
+    const raw = parseJsonBody(await readText(response.body, settings.maxResponseBytes, provider), provider, url);
     if (isRecord(raw) && raw.error !== undefined && raw.error !== null) {
       const fields = parseErrorObject(raw);
       throw mapApiError({
@@ -125,8 +130,8 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
     if (timedOut) {
-      throw new TimeoutError(`Attempt timed out after ${input.timeoutMs} ms — POST ${url}`, {
-        timeoutMs: input.timeoutMs,
+      throw new TimeoutError(`Attempt timed out after ${call.timeoutMs} ms — POST ${url}`, {
+        timeoutMs: call.timeoutMs,
         provider,
       });
     }
@@ -135,15 +140,9 @@ export async function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
-    if (response !== undefined && !response.body.readableEnded) discardBody(response.body);
-    if (usage !== undefined) input.onUsage(usage);
+    if (response !== undefined) discardBody(response.body);
+    if (usage !== undefined) settings.onUsage(usage);
   }
-}
-
-/** Stops reading a body we no longer want; the error its destruction emits is expected and ignored. */
-function discardBody(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
 }
 
 function readCredits(headers: ResponseHeaders): number | undefined {
@@ -162,8 +161,8 @@ function parseJsonBody(text: string, provider: string, url: string): unknown {
   }
 }
 
-function streamError(fields: ErrorBodyFields, input: AttemptInput): Error {
-  return mapApiError({ status: undefined, fields, provider: input.provider, url: input.url });
+function streamError(fields: ErrorBodyFields, settings: AttemptSettings): Error {
+  return mapApiError({ status: undefined, fields, provider: settings.provider, url: settings.url });
 }
 
 function withHeaderRequestId(reply: ParsedReply, headers: ResponseHeaders): ParsedReply {

@@ -27,11 +27,7 @@ export interface LabelInstructionOptions {
  */
 export function labelInstruction(options: LabelInstructionOptions): string {
   const multi = options.multi === true;
-  const list = renderLabelList({
-    labels: options.labels,
-    descriptions: options.descriptions,
-    conjunction: multi ? undefined : 'or',
-  });
+  const list = renderLabelList(options);
   if (multi) {
     const reply = 'Reply with a JSON array, [] if none.';
     return list.inline

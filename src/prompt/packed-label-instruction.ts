@@ -16,11 +16,7 @@ import { renderLabelList } from './render-label-list.js';
  */
 export function packedLabelInstruction(options: LabelInstructionOptions): string {
   const multi = options.multi === true;
-  const list = renderLabelList({
-    labels: options.labels,
-    descriptions: options.descriptions,
-    conjunction: multi ? undefined : 'or',
-  });
+  const list = renderLabelList(options);
   if (multi) {
     const reply = 'Reply with one "number: JSON array" line per text, [] if none.';
     return list.inline

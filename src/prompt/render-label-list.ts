@@ -1,19 +1,16 @@
 import { InputError } from '../errors/index.js';
+import type { LabelInstructionOptions } from './label-instruction.js';
 
 /**
  * The labels of a classify prompt, quoted (JSON string syntax) so that no label text can blend into the
- * instruction around it. Without descriptions: an inline list, `"a", "b" or "c"` (`conjunction` joins the last
- * two; `undefined` joins every pair with a comma). With descriptions: one line per label, `"bug": something broken`
- * (a label without a description stands alone on its line).
+ * instruction around it. Without descriptions: an inline list, `"a", "b" or "c"` (multi: `"a", "b", "c"`, since
+ * several may apply). With descriptions: one line per label, `"bug": something broken` (a label without a
+ * description stands alone on its line).
  * Throws an {@link InputError} for an empty list, an empty or duplicate label, or a label with a line break.
  * @internal
  */
-export function renderLabelList(options: {
-  labels: readonly string[];
-  descriptions?: Readonly<Record<string, string>> | undefined;
-  conjunction?: string | undefined;
-}): { inline: boolean; text: string } {
-  const { labels, descriptions, conjunction } = options;
+export function renderLabelList(options: LabelInstructionOptions): { inline: boolean; text: string } {
+  const { labels, descriptions, multi } = options;
   checkLabels(labels);
   const described = descriptions !== undefined && labels.some((label) => oneLine(descriptions[label] ?? '') !== '');
   if (described) {
@@ -28,7 +25,7 @@ export function renderLabelList(options: {
   if (quoted.length === 0) return { inline: true, text: last };
   return {
     inline: true,
-    text: conjunction === undefined ? [...quoted, last].join(', ') : `${quoted.join(', ')} ${conjunction} ${last}`,
+    text: multi === true ? [...quoted, last].join(', ') : `${quoted.join(', ')} or ${last}`,
   };
 }
 

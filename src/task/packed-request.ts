@@ -3,11 +3,11 @@ import { AuthenticationError, InsufficientCreditsError, RateLimitError } from '.
 import { parsePackedLabelsReply } from '../output/index.js';
 import { buildPackedUserMessage } from '../prompt/index.js';
 import { MAX_OUTPUT_TOKENS } from './define-task.js';
+import { mapLimited } from './map-limited.js';
 import { NO_SHARE, packedCallShares } from './packed-call-shares.js';
 import type { PackedContext } from './packed-context.js';
 import type { PendingItem } from './packed-groups.js';
 import { runItemAlone } from './packed-item-alone.js';
-import { packedMapLimited } from './packed-map-limited.js';
 import type { PackedOutcome } from './packed-outcome.js';
 import { packedSystemMessage } from './packed-system-message.js';
 import { storeCachedResult } from './result-cache/store-cached-result.js';
@@ -60,7 +60,7 @@ export async function runPackedRequest(
       throw error;
     }
     if (error instanceof RateLimitError) return items.map(() => ({ ok: false, error }));
-    return packedMapLimited(items, MAX_PARALLEL_CALLS, (item) => runItemAlone(context, item, NO_SHARE));
+    return mapLimited(items, MAX_PARALLEL_CALLS, (item) => runItemAlone(context, item, NO_SHARE));
   }
   const shares = packedCallShares(response.usage, response.costUsd, items.length);
   const reply = parsePackedLabelsReply(compiled.replyText(response), task.labels ?? [], items.length, {
@@ -90,7 +90,7 @@ export async function runPackedRequest(
     if (context.cache && item.key !== undefined) await storeCachedResult(context.cache, item.key, result);
     outcomes[index] = { ok: true, result };
   }
-  await packedMapLimited(retries, MAX_PARALLEL_CALLS, async (index) => {
+  await mapLimited(retries, MAX_PARALLEL_CALLS, async (index) => {
     outcomes[index] = await runItemAlone(context, items[index] as PendingItem, shares[index] ?? NO_SHARE);
   });
   return outcomes;

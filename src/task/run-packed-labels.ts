@@ -12,7 +12,7 @@ import { runPackedRequest } from './packed-request.js';
 import { cacheKey } from './result-cache/cache-key.js';
 import { cacheModel } from './result-cache/cache-model.js';
 import { readCachedResult } from './result-cache/read-cached-result.js';
-import { MAX_REPAIRS, type RunTaskOptions } from './run-task.js';
+import { checkMaxRepairs, type RunTaskOptions } from './run-task.js';
 import type { Task } from './types.js';
 
 /** Options of {@link runPackedLabels}: those of `runTask`, plus the size limit of a pack. */
@@ -120,11 +120,7 @@ export async function runPackedLabels(
 
 function checkOptions(options: RunPackedLabelsOptions): void {
   const { maxRepairs, timeoutMs, maxPackTokens } = options;
-  if (maxRepairs !== undefined && !(Number.isInteger(maxRepairs) && maxRepairs >= 0 && maxRepairs <= MAX_REPAIRS)) {
-    throw new InputError(`maxRepairs must be a whole number from 0 to ${MAX_REPAIRS}, got ${String(maxRepairs)}`, {
-      path: 'options.maxRepairs',
-    });
-  }
+  if (maxRepairs !== undefined) checkMaxRepairs(maxRepairs);
   if (timeoutMs !== undefined) checkTimeoutMs(timeoutMs, 'options.timeoutMs');
   if (maxPackTokens !== undefined && !(Number.isInteger(maxPackTokens) && maxPackTokens > 0)) {
     throw new InputError(`maxPackTokens must be a positive whole number, got ${String(maxPackTokens)}`, {

@@ -1,5 +1,5 @@
 import { checkTimeoutMs } from '../client/check-timeout-ms.js';
-import type { ChatMessage, ChatResponse, QwenClient, Usage } from '../client/types.js';
+import type { ChatMessage, ChatOptions, ChatResponse, QwenClient, Usage } from '../client/types.js';
 import { InputError, OutputError, type OutputIssue } from '../errors/index.js';
 import { formatIssues } from '../output/index.js';
 import { buildMessages, buildRepairMessage } from '../prompt/index.js';
@@ -69,11 +69,7 @@ export async function runTask<O>(
   ) as string;
   checkText(text, compiled.systemTokens);
   const maxRepairs = options.maxRepairs ?? 1;
-  if (!Number.isInteger(maxRepairs) || maxRepairs < 0 || maxRepairs > MAX_REPAIRS) {
-    throw new InputError(`maxRepairs must be a whole number from 0 to ${MAX_REPAIRS}, got ${String(maxRepairs)}`, {
-      path: 'options.maxRepairs',
-    });
-  }
+  checkMaxRepairs(maxRepairs);
   if (options.timeoutMs !== undefined) checkTimeoutMs(options.timeoutMs, 'options.timeoutMs');
   const key = options.cache ? cacheKey(task, cacheModel(task, options.client), text) : undefined;
   if (options.cache && key !== undefined && !options.initialResponse) {
@@ -99,15 +95,16 @@ export async function runTask<O>(
   let lengthRetries = 0;
   let kind: AttemptInfo['kind'] = 'first';
   let pending = options.initialResponse;
+  const chatOptions: ChatOptions = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
   for (;;) {
     const response =
       pending ??
       (await client.chat(
         { ...compiled.request, ...(maxTokens === undefined ? {} : { maxTokens }), messages },
-        {
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        },
+        chatOptions,
       ));
     pending = undefined;
     addUsage(usage, response.usage);
@@ -188,6 +185,15 @@ export async function runTask<O>(
       { role: 'assistant', content: raw },
       { role: 'user', content: buildRepairMessage(formatIssues(issues)) },
     ];
+  }
+}
+
+/** Throws an {@link InputError} unless `maxRepairs` is a whole number from 0 to {@link MAX_REPAIRS}. @internal */
+export function checkMaxRepairs(maxRepairs: number): void {
+  if (!Number.isInteger(maxRepairs) || maxRepairs < 0 || maxRepairs > MAX_REPAIRS) {
+    throw new InputError(`maxRepairs must be a whole number from 0 to ${MAX_REPAIRS}, got ${String(maxRepairs)}`, {
+      path: 'options.maxRepairs',
+    });
   }
 }
 

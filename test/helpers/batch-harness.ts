@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { BatchItemResult } from '../../src/batch/index.js';
+import type { ClientOptions } from '../../src/client/types.js';
 import { createClient, type QwenClient } from '../../src/index.js';
-import { type MockQwen, type MockRequest, startMockQwen } from '../../src/testing/index.js';
+import { type MockQwen, type MockReplySource, type MockRequest, startMockQwen } from '../../src/testing/index.js';
 
 /** What a batch test file shares: one loopback server, a client without retries, and a temp folder. */
 export interface BatchHarness {
@@ -14,20 +15,34 @@ export interface BatchHarness {
   freshPath(name: string): string;
 }
 
+/** How a test file wants its server and client. */
+export interface BatchHarnessOptions {
+  /** The server's reply, restored after each test; the automatic reply otherwise. */
+  reply?: MockReplySource;
+  /** More client options (e.g. `clock`, `env`). */
+  client?: Omit<ClientOptions, 'baseURL' | 'apiKey'>;
+}
+
 /** Starts the server, client and temp folder for a test file (call at top level); resets the server after each test. */
-export function useBatchHarness(key: string): BatchHarness {
+export function useBatchHarness(key: string, options: BatchHarnessOptions = {}): BatchHarness {
   let server: MockQwen;
   let client: QwenClient;
   let directory: string;
   let fileCount = 0;
   beforeAll(async () => {
-    server = await startMockQwen({ apiKey: key });
-    client = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: key, maxRetries: 0 });
+    server = await startMockQwen({ apiKey: key, ...(options.reply === undefined ? {} : { reply: options.reply }) });
+    client = createClient({
+      provider: 'dashscope',
+      maxRetries: 0,
+      ...options.client,
+      baseURL: server.baseURL,
+      apiKey: key,
+    });
     directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-batch-'));
   });
   afterEach(() => {
     server.reset();
-    server.setReply(undefined);
+    server.setReply(options.reply);
     server.setFaults(undefined);
   });
   afterAll(async () => {
@@ -68,3 +83,10 @@ export const ids = (count: number): string[] => Array.from({ length: count }, (_
 /** The ids of result lines, in numeric order. */
 export const sortedIds = (lines: readonly BatchItemResult[]): string[] =>
   lines.map((line) => line.id).sort((a, b) => Number(a) - Number(b));
+
+/** Every value of an async iterable, in order. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const values: T[] = [];
+  for await (const value of iterable) values.push(value);
+  return values;
+}

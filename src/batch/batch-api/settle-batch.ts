@@ -1,10 +1,10 @@
 import type { BatchJob } from '../../client/batch-api/batch-api-types.js';
 import { ConnectionError, TimeoutError } from '../../errors/index.js';
 import type { BatchItem, BatchItemOutcome } from '../batch-types.js';
+import { failedOutcome } from '../failed-outcome.js';
 import type { BatchApiRun, TrackedBatch } from './batch-api-run.js';
 import { completeBatchItem } from './complete-batch-item.js';
 import { createWorkPool } from './create-work-pool.js';
-import { failedOutcome } from './failed-outcome.js';
 import { leftoverError } from './leftover-error.js';
 import { readBatchResultLine } from './read-batch-result-line.js';
 

@@ -1,10 +1,10 @@
 import { InputError } from '../../errors/index.js';
 import { checkText } from '../../task/check-text.js';
 import type { BatchItem } from '../batch-types.js';
+import { failedOutcome } from '../failed-outcome.js';
 import type { BatchApiRun, TrackedBatch } from './batch-api-run.js';
 import type { BatchStateEntry } from './batch-state-file.js';
 import { buildBatchRequestLine } from './build-batch-request-line.js';
-import { failedOutcome } from './failed-outcome.js';
 
 /** An item ready for a request file. */
 interface PreparedLine {

@@ -1,3 +1,4 @@
+import { CLIENT_DEFAULTS } from '../../client/resolve-client-config.js';
 import type { Provider } from '../../client/types.js';
 import { previewTask } from '../../task/preview-task.js';
 import type { Task } from '../../task/types.js';
@@ -78,7 +79,7 @@ export const previewCommand: Command = {
     const options = parseCommonFlags(values, 'preview');
     const client = {
       provider: (options.provider ?? 'dashscope') as Provider,
-      model: options.model ?? (options.region === 'us' ? 'qwen-flash-us' : 'qwen-flash'),
+      model: options.model ?? (options.region === 'us' ? CLIENT_DEFAULTS.usModel : CLIENT_DEFAULTS.model),
     };
     const task = await resolveTask(positionals[0], values, 'preview');
     const json = values.json ?? false;

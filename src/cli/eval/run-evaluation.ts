@@ -1,8 +1,8 @@
 import type { QwenClient } from '../../client/types.js';
 import { AuthenticationError, InputError, InsufficientCreditsError } from '../../errors/index.js';
+import { mapLimited } from '../../task/map-limited.js';
 import { runTask } from '../../task/run-task.js';
 import type { Task } from '../../task/types.js';
-import { mapWithConcurrency } from '../map-with-concurrency.js';
 import type { LabelledItem } from './read-labelled-data.js';
 
 /** The outcome of one labelled example. @internal */
@@ -35,7 +35,7 @@ export function runEvaluation(
   items: readonly LabelledItem[],
   { client, concurrency, signal, onItem }: RunEvaluationOptions,
 ): Promise<EvaluatedItem[]> {
-  return mapWithConcurrency(items, concurrency, async (item) => {
+  return mapLimited(items, concurrency, async (item) => {
     const started = performance.now();
     let evaluated: EvaluatedItem;
     try {

@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline';
+import { discardBody } from '../read-body.js';
 import type { BatchApiContext } from './batch-api-context.js';
 import type { BatchApiCallOptions } from './batch-api-types.js';
 import { retryBatchApiCall } from './retry-batch-api-call.js';
-import { discardBody, sendBatchApiRequest, toBatchApiError } from './send-batch-api-request.js';
+import { sendBatchApiRequest, toBatchApiError } from './send-batch-api-request.js';
 
 /**
  * Streams the non-blank lines of a file's content (`GET /files/{id}/content`) with `readline`, as they arrive.

@@ -1,9 +1,9 @@
 import { ConnectionError } from '../../errors/index.js';
 import { isRecord } from '../is-record.js';
-import { readText } from '../read-body.js';
+import { discardBody, readText } from '../read-body.js';
 import type { BatchApiContext } from './batch-api-context.js';
 import { type RetryPolicy, retryBatchApiCall } from './retry-batch-api-call.js';
-import { type BatchApiRequest, discardBody, sendBatchApiRequest, toBatchApiError } from './send-batch-api-request.js';
+import { type BatchApiRequest, sendBatchApiRequest, toBatchApiError } from './send-batch-api-request.js';
 
 /**
  * Sends a Files or Batch API request, with retries, and returns its JSON object reply (at most `maxResponseBytes`).

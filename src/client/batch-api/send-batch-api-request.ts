@@ -3,14 +3,10 @@ import { QwenTasksError, TimeoutError } from '../../errors/index.js';
 import { headerRequestId, type ResponseHeaders } from '../header-value.js';
 import { mapApiError } from '../map-api-error.js';
 import { parseErrorBody } from '../parse-error-body.js';
-import { readTextPrefix } from '../read-body.js';
+import { discardBody, MAX_ERROR_BODY_BYTES, readTextPrefix } from '../read-body.js';
 import { parseRetryAfterMs } from '../retry-delay.js';
 import { toConnectionError } from '../to-connection-error.js';
 import type { BatchApiContext } from './batch-api-context.js';
-import { withMethod } from './with-method.js';
-
-/** Error bodies are read up to this size; the rest is ignored. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** undici's codes for a wait that passed `headersTimeout` or `bodyTimeout`. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -67,15 +63,15 @@ export async function sendBatchApiRequest(
     discardBody(response.body);
   }
   call.signal?.throwIfAborted();
-  const error = mapApiError({
+  throw mapApiError({
     status: response.statusCode,
     fields: parseErrorBody(text),
     provider: context.provider,
     url,
+    method: call.method,
     headerRequestId: headerRequestId(headers),
     retryAfterMs: parseRetryAfterMs(headers, context.clock.now()),
   });
-  throw withMethod(error, call.method);
 }
 
 /**
@@ -99,12 +95,5 @@ export function toBatchApiError(
       cause: error,
     });
   }
-  return withMethod(toConnectionError(error, context.provider, url), call.method);
-}
-
-/** Stops reading a body we no longer want; the error its destruction emits is expected and ignored. @internal */
-export function discardBody(body: Dispatcher.ResponseData['body']): void {
-  if (body.readableEnded || body.destroyed) return;
-  body.on('error', () => {});
-  body.destroy();
+  return toConnectionError(error, context.provider, url, call.method);
 }
