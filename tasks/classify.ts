@@ -1,7 +1,7 @@
 import { InputError, TaskDefinitionError } from '../src/errors/index.js';
 import { defineTask, runTask, type Task } from '../src/task/index.js';
 import { createTaskCache } from './task-cache.js';
-import { runOptions, type TaskCallOptions, taskSettings } from './task-call-options.js';
+import { NO_SETTINGS, type TaskCallOptions, type TaskSettingFields, taskSettings } from './task-call-options.js';
 
 /** Labels for {@link classify}: a list, or label → description. */
 export type Labels = readonly string[] | Readonly<Record<string, string>>;
@@ -17,10 +17,27 @@ export interface ClassifyOptions extends TaskCallOptions {
 
 const cache = createTaskCache();
 
+/**
+ * The common call, `classify(text, labels)` with one label list object reused: its task by the list's identity,
+ * with a copy of its contents to notice a list changed in place since.
+ */
+const plainTasks = new WeakMap<Labels, { contents: string[]; task: Task<unknown> }>();
+
 /** The task {@link classify} runs for a label set and options (cached). @internal */
 export function classifyTask(labels: Labels, options: ClassifyOptions = {}): Task<unknown> {
   const fields = taskSettings(options);
   const multi = options.multi ?? false;
+  const plain = !multi && fields === NO_SETTINGS && typeof labels === 'object' && labels !== null;
+  if (plain) {
+    const known = plainTasks.get(labels);
+    if (known !== undefined && sameContents(known.contents, labels)) return known.task;
+  }
+  const task = cachedTask(labels, multi, fields);
+  if (plain) plainTasks.set(labels, { contents: contentsOf(labels), task });
+  return task;
+}
+
+function cachedTask(labels: Labels, multi: boolean, fields: TaskSettingFields): Task<unknown> {
   return cache(JSON.stringify([labels, multi, fields]), () => {
     try {
       return defineTask({ name: 'classify', kind: 'classify', format: 'label', output: { labels, multi }, ...fields });
@@ -30,6 +47,18 @@ export function classifyTask(labels: Labels, options: ClassifyOptions = {}): Tas
       throw error;
     }
   });
+}
+
+/** A label list's items, or a label object's keys and descriptions, in order. */
+function contentsOf(labels: Labels): string[] {
+  return Array.isArray(labels) ? [...labels] : Object.entries(labels).flat();
+}
+
+function sameContents(contents: readonly string[], labels: Labels): boolean {
+  const current: readonly unknown[] = Array.isArray(labels) ? labels : Object.entries(labels).flat();
+  if (current.length !== contents.length) return false;
+  for (let index = 0; index < current.length; index += 1) if (current[index] !== contents[index]) return false;
+  return true;
 }
 
 /**
@@ -53,6 +82,6 @@ export function classify<const L extends Labels>(
   options?: ClassifyOptions & { multi?: false },
 ): Promise<LabelOf<L>>;
 export async function classify(text: string, labels: Labels, options: ClassifyOptions = {}): Promise<unknown> {
-  const result = await runTask(classifyTask(labels, options), text, runOptions(options));
+  const result = await runTask(classifyTask(labels, options), text, options);
   return result.value;
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { InputError, TaskDefinitionError } from '../src/errors/index.js';
 import { defineTask, type JsonMode, type JsonSchema, runTask, type Task } from '../src/task/index.js';
 import { createTaskCache } from './task-cache.js';
-import { runOptions, type TaskCallOptions, taskSettings } from './task-call-options.js';
+import { type TaskCallOptions, taskSettings } from './task-call-options.js';
 
 /** Options of {@link extract}. */
 export interface ExtractOptions extends TaskCallOptions {
@@ -56,6 +56,6 @@ export async function extract(
   schema: z.ZodType | JsonSchema,
   options: ExtractOptions = {},
 ): Promise<unknown> {
-  const result = await runTask(extractTask(schema, options), text, runOptions(options));
+  const result = await runTask(extractTask(schema, options), text, options);
   return result.value;
 }

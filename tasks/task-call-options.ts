@@ -25,7 +25,8 @@ export type TaskSettingFields = Pick<
 >;
 
 const SETTING_NAMES = ['instructions', 'examples', 'temperature', 'thinking', 'model', 'maxTokens'] as const;
-const NO_SETTINGS: TaskSettingFields = Object.freeze({});
+/** The settings of a call that gives none: one shared empty object. @internal */
+export const NO_SETTINGS: TaskSettingFields = Object.freeze({});
 
 /**
  * The task-shaping part of the options, as `defineTask` fields: only the fields given, always in the same order, so

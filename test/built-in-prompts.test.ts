@@ -117,6 +117,26 @@ describe('the one-liners build each task once', () => {
       summarizeTask({ format: 'bullets', maxItems: 5 }),
     );
   });
+
+  it('notice a label list or label object changed in place since the last call', () => {
+    const labels = ['positive', 'negative'];
+    const before = classifyTask(labels);
+    expect(classifyTask(labels)).toBe(before);
+    labels.push('neutral');
+    const after = classifyTask(labels);
+    expect(after).not.toBe(before);
+    expect(after.labels).toEqual(['positive', 'negative', 'neutral']);
+    expect(classifyTask(labels)).toBe(after);
+    labels[2] = 'mixed';
+    expect(classifyTask(labels).labels).toEqual(['positive', 'negative', 'mixed']);
+
+    const described: Record<string, string> = { bug: 'something broken' };
+    const first = classifyTask(described);
+    expect(classifyTask(described)).toBe(first);
+    described.bug = 'a crash or an error';
+    expect(classifyTask(described)).not.toBe(first);
+    expect(classifyTask(described).labelDescriptions).toEqual({ bug: 'a crash or an error' });
+  });
 });
 
 describe('prompt overhead, counted with the Qwen3 tokenizer', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/index.js';
+import { type AttemptInfo, createClient, defineTask, runTask } from '../src/index.js';
 import { type MockQwen, startMockQwen } from '../src/testing/index.js';
 
 let server: MockQwen;
@@ -22,6 +22,30 @@ describe('ChatResponse.rateLimitedAttempts', () => {
     });
     const response = await client.chat({ messages: [{ role: 'user', content: 'hi' }] });
     expect(response).toMatchObject({ attempts: 3, rateLimitedAttempts: 1, content: 'ok' });
+    await client.close();
+  });
+
+  it("reaches runTask's onAttempt, which is how runBatch notices it is sending too fast", async () => {
+    server.reset();
+    server.setReply('positive');
+    server.setFaults([
+      { type: 'status', status: 429, code: 'limit_requests' },
+      { type: 'status', status: 429, code: 'limit_requests' },
+    ]);
+    const client = createClient({
+      provider: 'dashscope',
+      baseURL: server.baseURL,
+      apiKey: 'sk-rate-limited-attempts',
+      clock: { now: () => 0, sleep: async () => {} },
+    });
+    const task = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative'] } });
+    const attempts: AttemptInfo[] = [];
+    const result = await runTask(task, 'Great!', { client, onAttempt: (attempt) => attempts.push(attempt) });
+    expect(result.value).toBe('positive');
+    expect(attempts.map((attempt) => attempt.rateLimitedAttempts)).toEqual([2]);
+    server.setFaults([]);
+    await runTask(task, 'Fine.', { client, onAttempt: (attempt) => attempts.push(attempt) });
+    expect(attempts.map((attempt) => attempt.rateLimitedAttempts)).toEqual([2, 0]);
     await client.close();
   });
 });

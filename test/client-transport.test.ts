@@ -177,6 +177,26 @@ describe('timeouts', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ timeoutMs: 100 });
   });
+
+  it('holds for timeouts over a second too, which undici keeps on its coarser timers', async () => {
+    server.setFaults(() => ({ type: 'slow-headers', delayMs: 8000 }));
+    const started = performance.now();
+    const error = await client({ timeoutMs: 1100, maxRetries: 0 })
+      .chat(hello)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(performance.now() - started).toBeLessThan(6000);
+  });
+
+  it('gives a streamed attempt one deadline for the whole stream', async () => {
+    server.setFaults(() => ({ type: 'slow-body', delayMs: 2000 }));
+    const error = await client({ maxRetries: 0 })
+      .chat({ ...hello, stream: true }, { timeoutMs: 100 })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 100 });
+  });
 });
 
 describe('aborting', () => {

@@ -2,7 +2,6 @@ import type { Clock, QwenClient } from '../client/types.js';
 import { type RunTaskOptions, runTask } from '../task/index.js';
 import type { Task } from '../task/types.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome } from './batch-types.js';
-import { observeRetries } from './observe-retries.js';
 import { succeededOutcome } from './succeeded-outcome.js';
 import { trackSpend } from './track-spend.js';
 
@@ -24,22 +23,11 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
   async function runItem(item: BatchItem, signal: AbortSignal): Promise<BatchItemOutcome> {
     const started = clock.now();
     const spend = trackSpend();
-    let throttled = false;
-    const itemOptions: RunTaskOptions = {
-      ...taskOptions,
-      ...(client === undefined
-        ? {}
-        : {
-            client: observeRetries(client, () => {
-              throttled = true;
-            }),
-          }),
-      signal,
-      onAttempt: spend.onAttempt,
-    };
+    const itemOptions: RunTaskOptions = { ...taskOptions, signal, onAttempt: spend.onAttempt };
+    if (client !== undefined) itemOptions.client = client;
     try {
       const result = await runTask(task, item.text, itemOptions);
-      return succeededOutcome(result, clock.now() - started, throttled);
+      return succeededOutcome(result, clock.now() - started, spend.rateLimited);
     } catch (error) {
       const { calls, usage, costUsd } = spend;
       return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started };

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { RateLimitError } from '../errors/index.js';
 import { createAdaptiveLimit } from './adaptive-limit.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome, BatchStopReason, BatchSummary } from './batch-types.js';
@@ -9,8 +8,6 @@ import { executeGroup } from './execute-group.js';
 import { failedOutcome } from './failed-outcome.js';
 import { isFatalError } from './is-fatal-error.js';
 import { MAX_RATE_LIMIT_RETRIES, rateLimitDelayMs } from './rate-limit-delay.js';
-
-const LISTENERS_PER_CALL = 8;
 
 /** Everything {@link driveBatch} works with. @internal */
 export interface DriveBatchOptions extends BatchSessionOptions {
@@ -32,8 +29,11 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
   const limit = createAdaptiveLimit(options.concurrency);
   const wakeup = createWakeup();
   const controller = new AbortController();
-  // Every call in flight listens to this signal (a few listeners per call).
-  setMaxListeners(Math.max(10, options.concurrency * LISTENERS_PER_CALL), controller.signal);
+  /**
+   * One controller per group in flight, aborted with the run: every call listens to its own group's signal, since
+   * adding a listener to one signal shared by hundreds of calls costs time in proportion to their number.
+   */
+  const groupControllers = new Set<AbortController>();
   const rateLimitRetries = new Map<BatchItem, number>();
   const retryQueue: BatchItem[] = [];
   const running = new Set<Promise<void>>();
@@ -47,6 +47,7 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
 
   const onAbort = (): void => {
     controller.abort(options.signal?.reason);
+    for (const groupController of groupControllers) groupController.abort(options.signal?.reason);
     wakeup.notify();
   };
   if (options.signal?.aborted === true) onAbort();
@@ -83,13 +84,16 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
   function start(group: BatchItem[]): void {
     const epoch = limit.epoch;
     inFlight += group.length;
-    const execution = executeGroup(executor, group, controller.signal)
+    const groupController = new AbortController();
+    groupControllers.add(groupController);
+    const execution = executeGroup(executor, group, groupController.signal)
       .then((outcomes) => settle(group, outcomes, epoch))
       .catch((error: unknown) => {
         callerError ??= { error };
       })
       .finally(() => {
         inFlight -= group.length;
+        groupControllers.delete(groupController);
         running.delete(execution);
         wakeup.notify();
       });

@@ -7,6 +7,8 @@ export interface SpendTracker {
   readonly calls: number;
   readonly usage: Usage;
   readonly costUsd: number;
+  /** Whether a call was answered with 429 before the client got through: the run is sending too fast. */
+  readonly rateLimited: boolean;
   /** Pass as `runTask`'s `onAttempt`, so a call that ends in an error still reports what it spent. */
   onAttempt(attempt: AttemptInfo): void;
 }
@@ -18,7 +20,9 @@ export function trackSpend(): SpendTracker {
     calls: 0,
     usage,
     costUsd: 0,
+    rateLimited: false,
     onAttempt(attempt: AttemptInfo) {
+      if (attempt.rateLimitedAttempts > 0) tracker.rateLimited = true;
       tracker.calls = attempt.call;
       usage.promptTokens += attempt.usage.promptTokens;
       usage.completionTokens += attempt.usage.completionTokens;

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { loadYaml } from '../task/load-yaml.js';
 import type { JsonSchema } from '../task/types.js';
 import { readTextFile } from './read-text-input.js';
 import { UsageError } from './usage-error.js';
@@ -14,7 +14,7 @@ export async function readSchemaFile(path: string, command: string): Promise<Jso
   const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
   let schema: unknown;
   try {
-    schema = yaml ? parseYaml(text) : JSON.parse(text);
+    schema = yaml ? loadYaml().parse(text) : JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new UsageError(`--schema ${path} is not valid ${yaml ? 'YAML' : 'JSON'}: ${reason}`, { command });

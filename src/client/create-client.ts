@@ -50,17 +50,21 @@ export function createClient(options: ClientOptions = {}): QwenClient {
   const random = options.random ?? Math.random;
   const ownDispatcher = options.dispatcher === undefined ? createDispatcher(config.proxy) : undefined;
   const dispatcher = options.dispatcher ?? ownDispatcher!;
-  const semaphore = createSemaphore(config.maxConcurrency);
+  const semaphore =
+    config.maxConcurrency === Number.POSITIVE_INFINITY ? undefined : createSemaphore(config.maxConcurrency);
   const rateLimiter = config.rateLimit === undefined ? undefined : createRateLimiter(config.rateLimit, clock);
   const totals: UsageTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
   const segmind = config.provider === 'segmind';
   let outputLengthField: OutputLengthField = 'max_tokens';
   let closing: Promise<void> | undefined;
 
+  const endpoint = new URL(config.endpointURL);
   /** What every attempt shares, built once: no per-attempt closures or header copies. */
   const attemptSettings: AttemptSettings = {
     dispatcher,
     url: config.endpointURL,
+    origin: endpoint.origin,
+    path: `${endpoint.pathname}${endpoint.search}`,
     jsonHeaders: { ...config.headers, accept: 'application/json' },
     streamHeaders: { ...config.headers, accept: 'text/event-stream' },
     provider: config.provider,
@@ -77,15 +81,23 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     },
   };
 
-  /** One attempt: a concurrency slot, the rate limit, then the HTTP exchange. */
-  async function attempt(call: PreparedCall): Promise<AttemptResult> {
-    const release = await semaphore.acquire(call.signal);
+  /** One attempt: a concurrency slot and the rate limit when the client has them, then the HTTP exchange. */
+  function attempt(call: PreparedCall): Promise<AttemptResult> {
+    if (semaphore === undefined && rateLimiter === undefined) {
+      totals.requests += 1;
+      return sendAttempt(attemptSettings, call);
+    }
+    return limitedAttempt(call);
+  }
+
+  async function limitedAttempt(call: PreparedCall): Promise<AttemptResult> {
+    const release = await semaphore?.acquire(call.signal);
     try {
       await rateLimiter?.acquire(call.estimatedTokens, call.signal);
       totals.requests += 1;
       return await sendAttempt(attemptSettings, call);
     } finally {
-      release();
+      release?.();
     }
   }
 

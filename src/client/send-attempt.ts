@@ -1,4 +1,4 @@
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors/index.js';
 import { createStreamAssembler } from './assemble-stream.js';
 import { headerRequestId, headerValue, type ResponseHeaders } from './header-value.js';
@@ -16,7 +16,11 @@ import type { Provider, Usage } from './types.js';
 /** What every attempt of a client shares, built once per client. @internal */
 export interface AttemptSettings {
   dispatcher: Dispatcher;
+  /** The endpoint URL, for messages… */
   url: string;
+  /** …and its parts, parsed once per client: `https://host:port` and the path with its query. */
+  origin: string;
+  path: string;
   /** The client's request headers with `accept: application/json`. */
   jsonHeaders: Record<string, string>;
   /** The client's request headers with `accept: text/event-stream`. */
@@ -56,25 +60,21 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
   const { provider, url } = settings;
   const { signal } = call;
   signal?.throwIfAborted();
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error(`Attempt timed out after ${call.timeoutMs} ms`));
-  }, call.timeoutMs);
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const deadline = call.stream ? startDeadline(call.timeoutMs, signal) : undefined;
   let response: Dispatcher.ResponseData | undefined;
   let usage: Usage | undefined;
   try {
-    response = await request(url, {
+    response = await settings.dispatcher.request({
+      origin: settings.origin,
+      path: settings.path,
       method: 'POST',
-      dispatcher: settings.dispatcher,
       headers: call.stream ? settings.streamHeaders : settings.jsonHeaders,
       body: call.body,
-      signal: controller.signal,
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      signal: deadline?.signal ?? signal,
+      // A streamed reply has a deadline for the whole attempt; a JSON reply, which the server sends at once when
+      // it is complete, is bounded by undici's own timers (no controller or timer of ours per attempt).
+      headersTimeout: call.stream ? 0 : call.timeoutMs,
+      bodyTimeout: call.stream ? 0 : call.timeoutMs,
     });
     const headers = response.headers as ResponseHeaders;
     const remainingCredits = readCredits(headers);
@@ -107,7 +107,11 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       const { reply, raw } = assembler.finish();
       return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits };
     }
-    const raw = parseJsonBody(await readText(response.body, settings.maxResponseBytes, provider), provider, url);
+    // A declared length within the limit bounds the body already (undici reads exactly that many bytes).
+    const text = Number.isNaN(declaredLength)
+      ? await readText(response.body, settings.maxResponseBytes, provider)
+      : await response.body.text();
+    const raw = parseJsonBody(text, provider, url);
     if (isRecord(raw) && raw.error !== undefined && raw.error !== null) {
       const fields = parseErrorObject(raw);
       throw mapApiError({
@@ -129,7 +133,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
     return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits };
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
-    if (timedOut) {
+    if (deadline?.timedOut === true || isUndiciTimeout(error)) {
       throw new TimeoutError(`Attempt timed out after ${call.timeoutMs} ms — POST ${url}`, {
         timeoutMs: call.timeoutMs,
         provider,
@@ -138,11 +142,42 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
     if (error instanceof QwenTasksError) throw error;
     throw toConnectionError(error, provider, url);
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    deadline?.clear();
     if (response !== undefined) discardBody(response.body);
     if (usage !== undefined) settings.onUsage(usage);
   }
+}
+
+/** An attempt's deadline: a signal that aborts after `timeoutMs` or when the caller's `signal` does. */
+interface Deadline {
+  signal: AbortSignal;
+  readonly timedOut: boolean;
+  clear(): void;
+}
+
+function startDeadline(timeoutMs: number, signal: AbortSignal | undefined): Deadline {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  const deadline = {
+    signal: controller.signal,
+    timedOut: false,
+    clear(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+  const timer = setTimeout(() => {
+    deadline.timedOut = true;
+    controller.abort(new Error(`Attempt timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return deadline;
+}
+
+/** undici's headers or body timeout fired (see `headersTimeout` and `bodyTimeout` above). */
+function isUndiciTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 function readCredits(headers: ResponseHeaders): number | undefined {

@@ -135,8 +135,9 @@ export interface ClientOptions {
   /** @defaultValue 'qwen-flash' ('qwen-flash-us' for region us) */
   model?: string;
   /**
-   * Per-attempt timeout (each retry gets a fresh one). When unset, 60 s plus 1 s per 10,000 estimated input tokens,
-   * so very large inputs get more time.
+   * Per-attempt timeout (each retry gets a fresh one): a streamed attempt must end within it; a JSON reply must
+   * start within it and never pause longer. When unset, 60 s plus 1 s per 10,000 estimated input tokens, so very
+   * large inputs get more time.
    * @defaultValue 60000
    */
   timeoutMs?: number;

@@ -1,7 +1,8 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { OutputIssue } from '../errors/output-error.js';
 import { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
 import type { JsonSchema } from './json-schema.js';
+import { loadAjv2020 } from './load-ajv.js';
 import type { ParseOutcome } from './parse-outcome.js';
 
 /**
@@ -34,7 +35,7 @@ const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 export function createJsonSchemaValidator(schema: JsonSchema): (value: unknown) => ParseOutcome<unknown> {
   let validate = compiled.get(schema);
   if (validate === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, formats: FORMATS });
+    const ajv = new (loadAjv2020())({ allErrors: true, strict: false, logger: false, formats: FORMATS });
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }

@@ -13,6 +13,7 @@ export { createZodValidator } from './create-zod-validator.js';
 export { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
 export { formatIssues } from './format-issues.js';
 export type { JsonSchema } from './json-schema.js';
+export { loadAjv2020 } from './load-ajv.js';
 export { parseJsonReply } from './parse-json-reply.js';
 export { parseLabelReply } from './parse-label-reply.js';
 export { parseLabelsReply } from './parse-labels-reply.js';

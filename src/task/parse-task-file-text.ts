@@ -1,5 +1,5 @@
-import { parseDocument } from 'yaml';
 import { TaskDefinitionError } from '../errors/index.js';
+import { loadYaml } from './load-yaml.js';
 
 /** Syntax of a data task file. @internal */
 export type TaskFileSyntax = 'json' | 'yaml';
@@ -32,7 +32,7 @@ function parseJson(text: string, file: string): unknown {
 }
 
 function parseYaml(text: string, file: string): unknown {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const document = loadYaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [error] = document.errors;
   if (error) {
     const position = error.linePos?.[0];

@@ -1,5 +1,6 @@
 import { checkTimeoutMs } from '../client/check-timeout-ms.js';
 import { InputError } from '../errors/index.js';
+import { estimateTokens } from '../prompt/index.js';
 import { checkText } from './check-text.js';
 import { compileTask } from './compile-task.js';
 import { getDefaultClient } from './default-client.js';
@@ -83,7 +84,8 @@ export async function runPackedLabels(
   for (const [index, item] of items.entries()) {
     const text: unknown = (item as { text?: unknown } | null | undefined)?.text;
     try {
-      const tokens = checkText(text, compiled.systemTokens);
+      checkText(text, compiled.systemTokens);
+      const tokens = estimateTokens(text as string);
       const key = cache ? cacheKey(task, cacheModel(task, givenClient), text as string) : undefined;
       pending.push({ index, text: text as string, tokens, key });
     } catch (error) {

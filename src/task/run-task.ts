@@ -1,5 +1,5 @@
 import { checkTimeoutMs } from '../client/check-timeout-ms.js';
-import type { ChatMessage, ChatOptions, ChatResponse, QwenClient, Usage } from '../client/types.js';
+import type { ChatMessage, ChatOptions, ChatRequest, ChatResponse, QwenClient, Usage } from '../client/types.js';
 import { InputError, OutputError, type OutputIssue } from '../errors/index.js';
 import { formatIssues } from '../output/index.js';
 import { buildMessages, buildRepairMessage } from '../prompt/index.js';
@@ -88,6 +88,8 @@ export async function runTask<O>(
 
   let messages: ChatMessage[] = buildMessages({ system: compiled.system, text });
   let maxTokens = compiled.request.maxTokens;
+  /** Built once per call; a length retry or a repair turn makes a new one (a client may keep what it was given). */
+  let request: ChatRequest = { ...compiled.request, messages };
   const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
   const attempts: string[] = [];
   let costUsd = 0;
@@ -95,17 +97,11 @@ export async function runTask<O>(
   let lengthRetries = 0;
   let kind: AttemptInfo['kind'] = 'first';
   let pending = options.initialResponse;
-  const chatOptions: ChatOptions = {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  };
+  const chatOptions: ChatOptions = {};
+  if (options.signal) chatOptions.signal = options.signal;
+  if (options.timeoutMs) chatOptions.timeoutMs = options.timeoutMs;
   for (;;) {
-    const response =
-      pending ??
-      (await client.chat(
-        { ...compiled.request, ...(maxTokens === undefined ? {} : { maxTokens }), messages },
-        chatOptions,
-      ));
+    const response = pending ?? (await client.chat(request, chatOptions));
     pending = undefined;
     addUsage(usage, response.usage);
     costUsd += response.costUsd;
@@ -136,6 +132,7 @@ export async function runTask<O>(
       costUsd: response.costUsd,
       durationMs: response.durationMs,
       messageCount: messages.length,
+      rateLimitedAttempts: response.rateLimitedAttempts ?? 0,
     });
     if (outcome?.ok) {
       const result: TaskResult<O> = {
@@ -164,6 +161,7 @@ export async function runTask<O>(
       }
       lengthRetries += 1;
       maxTokens = maxTokens === undefined ? 8192 : Math.min(MAX_OUTPUT_TOKENS, maxTokens * 4);
+      request = { ...request, maxTokens };
       kind = 'length-retry';
       continue;
     }
@@ -185,6 +183,7 @@ export async function runTask<O>(
       { role: 'assistant', content: raw },
       { role: 'user', content: buildRepairMessage(formatIssues(issues)) },
     ];
+    request = { ...request, messages };
   }
 }
 

@@ -1,5 +1,6 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import type { TaskDefinitionProblem } from '../errors/index.js';
+import { loadAjv2020 } from '../output/index.js';
 import { taskFileAjvProblems } from './task-file-ajv-problems.js';
 import type { JsonSchema } from './types.js';
 
@@ -13,7 +14,7 @@ let ajv: Ajv2020 | undefined;
 
 /** A lenient ajv for users' schemas: unknown keywords and formats are ignored, nothing is logged or kept. */
 function outputSchemaAjv(): Ajv2020 {
-  ajv ??= new Ajv2020({ strict: false, allErrors: true, verbose: true, logger: false, addUsedSchema: false });
+  ajv ??= new (loadAjv2020())({ strict: false, allErrors: true, verbose: true, logger: false, addUsedSchema: false });
   return ajv;
 }
 

@@ -44,4 +44,6 @@ export interface AttemptInfo {
   durationMs: number;
   /** Messages sent in this call. */
   messageCount: number;
+  /** HTTP attempts of this call that the server answered with 429 before the client got through. */
+  rateLimitedAttempts: number;
 }

@@ -1,5 +1,20 @@
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { z } from 'zod';
 import type { JsonSchema } from './types.js';
+
+type ToJsonSchemaParams = NonNullable<Parameters<typeof z.toJSONSchema>[1]>;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The schema's own `toJSONSchema` method (zod 4.2 and later), so the caller's zod does the work; else zod's
+ * `z.toJSONSchema`, loaded on first use, so a run that never converts a zod schema never loads zod.
+ */
+function convert(schema: z.ZodType, params: ToJsonSchemaParams): unknown {
+  const method = (schema as { toJSONSchema?: (params: ToJsonSchemaParams) => unknown }).toJSONSchema;
+  if (typeof method === 'function') return method.call(schema, params);
+  return (require('zod') as typeof import('zod')).z.toJSONSchema(schema, params);
+}
 
 /**
  * Converts a zod schema to the JSON Schema used inside the library (prompt shape, coercion, response_format).
@@ -8,7 +23,7 @@ import type { JsonSchema } from './types.js';
  * @internal
  */
 export function toJsonSchema(schema: z.ZodType): JsonSchema {
-  const converted = z.toJSONSchema(schema, {
+  const converted = convert(schema, {
     io: 'input',
     unrepresentable: 'any',
     override: (context) => {

@@ -1,5 +1,6 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { TaskDefinitionProblem } from '../errors/index.js';
+import { loadAjv2020 } from '../output/index.js';
 import { taskFileAjvProblems } from './task-file-ajv-problems.js';
 import { taskFileContentProblems } from './task-file-content-problems.js';
 import { taskFileSchema } from './task-file-schema.js';
@@ -8,7 +9,7 @@ let validator: ValidateFunction | undefined;
 
 /** The task-file schema, compiled on first use. */
 function taskFileValidator(): ValidateFunction {
-  validator ??= new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true, logger: false }).compile(
+  validator ??= new (loadAjv2020())({ allErrors: true, verbose: true, allowUnionTypes: true, logger: false }).compile(
     taskFileSchema,
   );
   return validator;

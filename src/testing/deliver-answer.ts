@@ -45,7 +45,8 @@ export async function deliverAnswer(
   }
   if (!response.headersSent) response.writeHead(answer.status, headers);
   if (events === undefined) {
-    response.end(whole);
+    // A string goes out in one write together with the headers; a Buffer would take a second one.
+    response.end(typeof answer.body === 'string' ? answer.body : whole);
   } else if (await writeEvents(response, events, signal)) {
     response.end();
   }

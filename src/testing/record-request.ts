@@ -25,7 +25,8 @@ export function recordRequest(input: RecordInput): MockRequest {
   const secrets = [input.apiKey, keyPresented].filter(
     (secret): secret is string => secret !== undefined && secret.length >= MIN_REDACTED_KEY_LENGTH,
   );
-  const redactSecrets = (text: string) => secrets.reduce((result, secret) => result.split(secret).join(REDACTED), text);
+  const redactSecrets = (text: string) =>
+    secrets.reduce((result, secret) => (result.includes(secret) ? result.split(secret).join(REDACTED) : result), text);
   const rawBody = redactSecrets(input.rawBody);
   const body = parseJson(rawBody);
   const fields = isRecord(body) ? body : {};

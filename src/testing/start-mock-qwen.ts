@@ -65,8 +65,12 @@ export async function startMockQwen(options: MockQwenOptions = {}): Promise<Mock
 
 async function serve(state: MockState, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const controller = new AbortController();
-  response.on('close', () => controller.abort());
-  response.on('error', () => controller.abort());
+  // The client went away before the answer was sent; a finished answer closes too, and needs no abort.
+  const onGone = (): void => {
+    if (!response.writableFinished) controller.abort();
+  };
+  response.on('close', onGone);
+  response.on('error', onGone);
   try {
     const rawBody = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
