@@ -148,5 +148,6 @@ export type BatchItemOutcome = (
  */
 export interface BatchExecutor {
   groupSize: number;
-  execute(items: readonly BatchItem[], context: { signal: AbortSignal }): Promise<BatchItemOutcome[]>;
+  /** `signal` is absent when nothing can abort the run (the caller gave no `signal`). */
+  execute(items: readonly BatchItem[], context: { signal: AbortSignal | undefined }): Promise<BatchItemOutcome[]>;
 }

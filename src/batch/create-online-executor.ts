@@ -20,11 +20,12 @@ export interface OnlineExecutorOptions {
  */
 export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecutorOptions): BatchExecutor {
   const { client, clock, taskOptions } = options;
-  async function runItem(item: BatchItem, signal: AbortSignal): Promise<BatchItemOutcome> {
+  async function runItem(item: BatchItem, signal: AbortSignal | undefined): Promise<BatchItemOutcome> {
     const started = clock.now();
     const spend = trackSpend();
-    const itemOptions: RunTaskOptions = { ...taskOptions, signal, onAttempt: spend.onAttempt };
+    const itemOptions: RunTaskOptions = { ...taskOptions, onAttempt: spend.onAttempt };
     if (client !== undefined) itemOptions.client = client;
+    if (signal !== undefined) itemOptions.signal = signal;
     try {
       const result = await runTask(task, item.text, itemOptions);
       return succeededOutcome(result, clock.now() - started, spend.rateLimited);
@@ -35,6 +36,10 @@ export function createOnlineExecutor(task: Task<unknown>, options: OnlineExecuto
   }
   return {
     groupSize: 1,
-    execute: (items, { signal }) => Promise.all(items.map((item) => runItem(item, signal))),
+    async execute(items, { signal }) {
+      const [item] = items;
+      if (items.length === 1 && item !== undefined) return [await runItem(item, signal)];
+      return Promise.all(items.map((each) => runItem(each, signal)));
+    },
   };
 }

@@ -30,7 +30,7 @@ export function createPackedExecutor(task: Task<unknown>, pack: number, options:
                   throttled = true;
                 }),
               }),
-          signal,
+          ...(signal === undefined ? {} : { signal }),
         },
       );
       const durationMs = clock.now() - started;

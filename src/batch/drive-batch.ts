@@ -30,10 +30,12 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
   const wakeup = createWakeup();
   const controller = new AbortController();
   /**
-   * One controller per group in flight, aborted with the run: every call listens to its own group's signal, since
-   * adding a listener to one signal shared by hundreds of calls costs time in proportion to their number.
+   * With a caller's `signal`, one controller per group in flight, aborted with the run: every call listens to its
+   * own group's signal, since adding a listener to one signal shared by hundreds of calls costs time in proportion
+   * to their number. Without one, nothing can abort a call, and calls get no signal at all.
    */
   const groupControllers = new Set<AbortController>();
+  const abortable = options.signal !== undefined;
   const rateLimitRetries = new Map<BatchItem, number>();
   const retryQueue: BatchItem[] = [];
   const running = new Set<Promise<void>>();
@@ -82,22 +84,27 @@ export async function driveBatch(options: DriveBatchOptions): Promise<BatchSumma
   }
 
   function start(group: BatchItem[]): void {
+    // `execute` awaits before it ends, so `execution` is set by the time its `finally` runs `leave`.
+    const execution: Promise<void> = execute(group, () => running.delete(execution));
+    running.add(execution);
+  }
+
+  /** Runs a group and records its outcomes; `leave` takes it off `running` before anyone is woken. */
+  async function execute(group: BatchItem[], leave: () => void): Promise<void> {
     const epoch = limit.epoch;
     inFlight += group.length;
-    const groupController = new AbortController();
-    groupControllers.add(groupController);
-    const execution = executeGroup(executor, group, groupController.signal)
-      .then((outcomes) => settle(group, outcomes, epoch))
-      .catch((error: unknown) => {
-        callerError ??= { error };
-      })
-      .finally(() => {
-        inFlight -= group.length;
-        groupControllers.delete(groupController);
-        running.delete(execution);
-        wakeup.notify();
-      });
-    running.add(execution);
+    const groupController = abortable ? new AbortController() : undefined;
+    if (groupController) groupControllers.add(groupController);
+    try {
+      await settle(group, await executeGroup(executor, group, groupController?.signal), epoch);
+    } catch (error) {
+      callerError ??= { error };
+    } finally {
+      inFlight -= group.length;
+      if (groupController) groupControllers.delete(groupController);
+      leave();
+      wakeup.notify();
+    }
   }
 
   /** Up to `groupSize` items: rate-limited ones first, then new ones (skipping resumed ids, failing unusable records). */

@@ -5,7 +5,7 @@ import { failedOutcome } from './failed-outcome.js';
 export async function executeGroup(
   executor: BatchExecutor,
   group: readonly BatchItem[],
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<BatchItemOutcome[]> {
   try {
     return await executor.execute(group, { signal });
