@@ -7,12 +7,13 @@
  * runToFile?(inputPath, { concurrency, path }), itemsPerCall?, unavailable?, close() }`.
  * Phases: sequential, throughput, latency, corpus, batch-file.
  */
-import { once } from 'node:events';
-import { createWriteStream, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { caseMessage, jsonSchemaOf, loadCorpusCases, MAX_CALLS_PER_CASE } from './corpus.mjs';
-import { generateReviews, reviewStream } from './data.mjs';
+import { generateReviews } from './data.mjs';
 
 const [peerName, phase] = process.argv.slice(2);
 const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}');
@@ -121,14 +122,14 @@ async function corpus() {
 }
 
 /**
- * The whole `count`-item run of a batch peer from a JSONL input file to a JSONL results file (both written to the
- * temp folder and removed after): wall time, and this process's peak RSS (the input is written lazily first).
+ * The whole `count`-item run of a batch peer from a JSONL input file to a JSONL results file (both in the temp
+ * folder and removed after): wall time, and this process's peak RSS (the input is written by a child process).
  */
 async function batchFile({ count, concurrency }) {
   if (!peer.runToFile) return { unavailable: 'no file output' };
   const inputPath = join(tmpdir(), `qwen-tasks-bench-input-${process.pid}.jsonl`);
   const outputPath = join(tmpdir(), `qwen-tasks-bench-output-${process.pid}.jsonl`);
-  await writeInputFile(inputPath, count);
+  writeInputFile(inputPath, count);
   try {
     const started = performance.now();
     const summary = await peer.runToFile(inputPath, { concurrency, path: outputPath });
@@ -140,19 +141,16 @@ async function batchFile({ count, concurrency }) {
   }
 }
 
-/** `{ id, text }` lines of the first `count` reviews, generated and written a few thousand at a time. */
-async function writeInputFile(path, count) {
-  const file = createWriteStream(path);
-  let lines = [];
-  for (const { id, text } of reviewStream(count)) {
-    lines.push(`${JSON.stringify({ id, text })}\n`);
-    if (lines.length === 5000) {
-      if (!file.write(lines.join(''))) await once(file, 'drain');
-      lines = [];
-    }
-  }
-  file.end(lines.join(''));
-  await once(file, 'finish');
+/** `{ id, text }` lines of the first `count` reviews, written by a child process (see write-input.mjs). */
+function writeInputFile(path, count) {
+  const written = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('write-input.mjs', import.meta.url)), path, String(count)],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (written.status !== 0) throw new Error(`writing the input file failed (exit ${written.status})`);
 }
 
 /** Runs `reviews` through the peer, `concurrency` at a time (through `classifyAll` when the peer batches). */
