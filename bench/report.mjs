@@ -330,8 +330,8 @@ function method(settings, serverCpuUs) {
   return [
     '- One loopback server process (`qwen-tasks/testing` `startMockQwen` with a `reply` function) answers every ' +
       'peer correctly in the shape it asked for: a tool call, a JSON object matching `response_format`, or the bare ' +
-      'label; packed requests get one `n: label` line per item. The reviews are generated deterministically ' +
-      '(`data.mjs`) with ground-truth labels.',
+      'label; packed requests get one `ID: label` line per item (`A: positive`). The reviews are generated ' +
+      'deterministically (`data.mjs`) with ground-truth labels.',
     '- Each peer runs each phase in a fresh Node process, pointed at the server with a fake key; rounds rotate ' +
       'the order of the peers. runBatch peers have no per-call path, so no sequential or corpus phase; their ' +
       'throughput counts items (10 per call when packed).',

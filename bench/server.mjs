@@ -3,7 +3,7 @@
  * function that answers CORRECTLY in whatever shape the client asked for:
  * - classify: the true label of the review (from data.mjs) as a tool call `{ <prop>: label }` matching the tool's
  *   schema, a JSON object matching `response_format`'s schema (`{ "label": … }` for plain `json_object`), or the
- *   bare label; a packed request (`1. text` lines) gets one `n: label` line per item;
+ *   bare label; a packed request (`A text` lines, one letter code each) gets one `A: label` line per item;
  * - corpus: see corpus.mjs.
  * Run by run.mjs with `fork`; controlled over IPC: `configure` (mode, latencyMs), `reset`, `stats` (requests per API key and the body of
  * the request that carried the first review, for token counts; the server's CPU time since the reset), `close`.
@@ -16,7 +16,7 @@ import { generateReviews } from './data.mjs';
 const reviewCount = Number(process.argv[2] ?? 100_000);
 const truth = new Map(generateReviews(reviewCount).map((review) => [review.text, review.label]));
 const corpus = new Map(loadCorpusCases().map((entry) => [caseMessage(entry), entry]));
-const PACKED_LINE = /^(\d+)\.\s?(.*)$/;
+const PACKED_LINE = /^([A-Z]{1,2}) (.*)$/;
 /** The first review: every phase starts with it, so the request that carries it is kept for token counts. */
 const PROBE_TEXT = generateReviews(1)[0].text;
 /** The mock remembers every request; forget them now and then so a 100k run stays small. */

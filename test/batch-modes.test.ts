@@ -14,16 +14,16 @@ const INSTANT_CLOCK: Clock = { now: () => Date.now(), sleep: async (_delayMs, si
 
 const sentimentOf = (text: string): string => (text.includes('bad') ? 'negative' : 'positive');
 const isPacked = (request: MockRequest): boolean =>
-  request.messages[0]?.content.includes('each numbered text') === true;
-/** Answers packed requests line by line (`n: label`), single ones with the label. */
+  request.messages[0]?.content.includes('"ID: label" line per text') === true;
+/** Answers packed requests line by line (`ID: label`), single ones with the label. */
 function model(request: MockRequest): string {
   const last = request.messages.at(-1)?.content ?? '';
   if (!isPacked(request)) return sentimentOf(last);
   return last
     .split('\n')
     .map((line) => {
-      const [, number, text] = /^(\d+)\. ?(.*)$/.exec(line) ?? [];
-      return `${number}: ${sentimentOf(text ?? '')}`;
+      const [, code, text] = /^([A-Z]{1,2})(?: (.*))?$/.exec(line) ?? [];
+      return `${code}: ${sentimentOf(text ?? '')}`;
     })
     .join('\n');
 }

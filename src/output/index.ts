@@ -14,6 +14,7 @@ export { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
 export { formatIssues } from './format-issues.js';
 export type { JsonSchema } from './json-schema.js';
 export { loadAjv2020 } from './load-ajv.js';
+export { packedItemIndex } from './packed-item-index.js';
 export { parseJsonReply } from './parse-json-reply.js';
 export { parseLabelReply } from './parse-label-reply.js';
 export { parseLabelsReply } from './parse-labels-reply.js';

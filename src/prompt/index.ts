@@ -19,6 +19,7 @@ export { type JsonInstructionMode, type JsonInstructionOptions, jsonInstruction 
 export type { JsonSchema } from './json-schema.js';
 export { type LabelInstructionOptions, labelInstruction } from './label-instruction.js';
 export { type LinesInstructionOptions, linesInstruction } from './lines-instruction.js';
+export { packedItemCode } from './packed-item-code.js';
 export { packedLabelInstruction } from './packed-label-instruction.js';
 export { renderSchema } from './render-schema.js';
 export { type TextInstructionOptions, textInstruction } from './text-instruction.js';

@@ -106,7 +106,7 @@ describe('prompt token budget (Qwen3 tokenizer)', () => {
     }
     const items = [TEXT, 'Terrible, it broke after a day', 'It is ok'];
     const packed = count(buildPackedUserMessage(items)) - items.reduce((sum, item) => sum + count(item), 0);
-    figures.push(`packed user message: ${packed} tokens of numbering for ${items.length} items`);
+    figures.push(`packed user message: ${packed} tokens of letter codes and line breaks for ${items.length} items`);
     figures.push(
       `repair message around one issue: ${count(buildRepairMessage('- email: Invalid email address')) - count('- email: Invalid email address')} tokens`,
     );

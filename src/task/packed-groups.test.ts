@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type PendingItem, packedGroups } from './packed-groups.js';
+import { packedItemCode } from '../prompt/index.js';
+import { MAX_PACK_ITEMS, type PendingItem, packedGroups } from './packed-groups.js';
 
 const item = (index: number, tokens: number): PendingItem => ({ index, text: `text ${index}`, tokens, key: undefined });
 
@@ -23,5 +24,14 @@ describe('packedGroups', () => {
       budget,
     );
     expect(groups.map((group) => group.map((pending) => pending.index))).toEqual(expected);
+  });
+
+  it('holds at most 702 items a pack, so every letter code has one or two letters', () => {
+    const groups = packedGroups(
+      Array.from({ length: 1500 }, (_, index) => item(index, 1)),
+      1_000_000,
+    );
+    expect(groups.map((group) => group.length)).toEqual([MAX_PACK_ITEMS, MAX_PACK_ITEMS, 96]);
+    expect(packedItemCode(MAX_PACK_ITEMS - 1)).toBe('ZZ');
   });
 });

@@ -14,8 +14,8 @@ import { storeCachedResult } from './result-cache/store-cached-result.js';
 
 /** One-item calls of a pack in flight at once (retries of unusable answers, or the fallback of a failed request). */
 const MAX_PARALLEL_CALLS = 4;
-/** Output tokens an answer line spends on its number (`12: `) besides the label itself. */
-const NUMBER_TOKENS = 4;
+/** Output tokens an answer line spends on its line break and letter code (`\nAB: `) besides the label, with room. */
+const CODE_TOKENS = 4;
 
 /**
  * Classifies a pack of items with one request and reads one answer per item (`parsePackedLabelsReply`). Items
@@ -32,9 +32,7 @@ export async function runPackedRequest(
   const { task, compiled, client, taskOptions } = context;
   const perItemTokens = task.settings.maxTokens;
   const maxTokens =
-    perItemTokens === undefined
-      ? undefined
-      : Math.min(MAX_OUTPUT_TOKENS, (perItemTokens + NUMBER_TOKENS) * items.length);
+    perItemTokens === undefined ? undefined : Math.min(MAX_OUTPUT_TOKENS, (perItemTokens + CODE_TOKENS) * items.length);
   let response: ChatResponse;
   try {
     response = await client.chat(

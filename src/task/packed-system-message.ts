@@ -1,4 +1,10 @@
-import { buildPackedUserMessage, buildSystemMessage, estimateTokens, packedLabelInstruction } from '../prompt/index.js';
+import {
+  buildPackedUserMessage,
+  buildSystemMessage,
+  estimateTokens,
+  packedItemCode,
+  packedLabelInstruction,
+} from '../prompt/index.js';
 import { labelFormat } from './formats/label-format.js';
 import type { Task } from './types.js';
 
@@ -12,8 +18,8 @@ const systems = new WeakMap<Task<unknown>, PackedSystemMessage>();
 
 /**
  * The system message of a packed label request for a task, built once per task: the task's instructions, the
- * packed label instruction (one `number: label` line per text), and the task's examples shown as one small pack
- * (`Text: 1. …\n2. …` / `Reply: 1: …\n2: …`), so the model sees the exact shape it must write. It never depends
+ * packed label instruction (one `ID: label` line per text), and the task's examples shown as one small pack
+ * (`Text: A …\nB …` / `Reply: A: …\nB: …`), so the model sees the exact shape it must write. It never depends
  * on the items or their number, so it is the same for every pack (and cacheable by the provider), and it differs
  * from the task's one-item system message. @internal
  */
@@ -35,7 +41,7 @@ export function packedSystemMessage(task: Task<unknown>): PackedSystemMessage {
             {
               input: buildPackedUserMessage(examples.map((example) => example.input)),
               output: examples
-                .map((example, index) => `${index + 1}: ${labelFormat.renderExample(example.output, task)}`)
+                .map((example, index) => `${packedItemCode(index)}: ${labelFormat.renderExample(example.output, task)}`)
                 .join('\n'),
             },
           ],

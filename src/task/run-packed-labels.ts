@@ -20,7 +20,8 @@ import type { Task } from './types.js';
 export interface RunPackedLabelsOptions extends RunTaskOptions {
   /**
    * Most estimated tokens of item texts in one request; the items are split, in order, into as many requests as
-   * this needs, and an item larger than it is sent alone. Packing is meant for short texts.
+   * this needs, and an item larger than it is sent alone. A request also holds at most 702 items (letter codes `A`
+   * to `ZZ`). Packing is meant for short texts.
    * @defaultValue 4000
    */
   maxPackTokens?: number;
@@ -33,12 +34,13 @@ export const DEFAULT_MAX_PACK_TOKENS = 4000;
  * Classifies many short texts with one request per pack, for `label` tasks (one label or `multi`). Resolves to
  * one {@link PackedOutcome} per item, in the same order.
  *
- * The request: the task's packed system message (the same for every pack) and the items numbered one per line,
- * line breaks inside a text collapsed, so no text can pose as another item. The reply, one `number: label` line per
- * item, is read by `parsePackedLabelsReply`, and each answer goes through the same label parser as a one-item
- * reply. Accuracy is protected by never guessing: an item whose answer is missing, invalid, given twice, or on the
- * cut-off last line of a `finish_reason: "length"` reply is run again on its own with `runTask` (local repair and
- * repair turns included). Whatever a text says, an answer can only be one of the task's labels.
+ * The request: the task's packed system message (the same for every pack) and the items one per line, each led by
+ * its letter code (`A`, `B` … `Z`, `AA` …), line breaks inside a text collapsed, so no text can pose as another
+ * item. The reply, one `ID: label` line per item (`A: positive`), is read by `parsePackedLabelsReply`, and each
+ * answer goes through the same label parser as a one-item reply. Accuracy is protected by never guessing: an item
+ * whose answer is missing, invalid, given twice, or on the cut-off last line of a `finish_reason: "length"` reply is
+ * run again on its own with `runTask` (local repair and repair turns included). Whatever a text says, an answer can
+ * only be one of the task's labels.
  *
  * Accounting: the packed request's usage and cost are split evenly over its items (so summing over items gives the
  * real total), and each item counts it as one call (`calls: 1`, a call it shared). An item run again alone adds its

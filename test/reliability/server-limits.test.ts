@@ -20,12 +20,12 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-/** Answers a packed request with one `number: positive` line per item, and a single text with `positive`. */
+/** Answers a packed request with one `ID: positive` line per item (its letter code), a single text with `positive`. */
 function answerAll(request: MockRequest): string {
   const text = request.messages.find((message) => message.role === 'user')?.content ?? '';
   return text
     .split('\n')
-    .map((_line, position, lines) => (lines.length === 1 ? 'positive' : `${position + 1}: positive`))
+    .map((line, _position, lines) => (lines.length === 1 ? 'positive' : `${line.split(' ')[0]}: positive`))
     .join('\n');
 }
 
