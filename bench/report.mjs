@@ -340,11 +340,12 @@ function method(settings, serverCpuUs) {
     `- Throughput: ${throughput.calls} calls with ${throughput.concurrency} in flight after ` +
       `${throughput.warmup} warm-up calls, no server latency.`,
     `- Latency-bound: ${latency.calls} calls, ${latency.concurrency} in flight, ${latency.latencyMs} ms server ` +
-      `latency, after two rounds of ${latency.concurrency} warm-up calls; ideal = ${latency.calls}/${latency.concurrency} × ` +
-      `${latency.latencyMs} ms, efficiency = ideal / actual. The packed run makes the same number of calls with ` +
-      '10 items each. Even the raw baseline stays near 90% here: with 64 replies arriving together every 50 ms, ' +
-      'each wave waits for the client (and the server) to process its 64 replies one after the other, and for ' +
-      'event-loop pauses (GC) of a few ms.',
+      `latency, after two rounds of ${latency.concurrency} warm-up calls; ideal = ⌈${latency.calls}/${latency.concurrency}⌉ × ` +
+      `${latency.latencyMs} ms = ${Math.ceil(latency.calls / latency.concurrency) * latency.latencyMs} ms (no client ` +
+      'can finish sooner with that many in flight), efficiency = ideal / actual. The packed run makes the same ' +
+      'number of calls with 10 items each. Even the raw baseline stays a few points under 100%: a 50 ms server ' +
+      'timer fires up to a millisecond late, and with 64 replies arriving together every 50 ms each wave waits ' +
+      'for the server and the client to handle its 64 requests one after the other (see bench/README.md).',
     '- Peak RSS: `process.resourceUsage().maxRSS` of the peer process, the largest over its phases.',
     `- The server itself spent ${round(serverCpuUs.min)}–${round(serverCpuUs.max)} µs of CPU per request in the ` +
       'throughput phases (more for larger requests; packed requests hold 10 items): with two cores, a client about ' +

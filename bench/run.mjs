@@ -20,7 +20,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const PEER_TIMEOUT_MS = 300_000;
 
-/** Sizes per phase; `latency` is the latency-bound run (ideal time = calls / concurrency × latencyMs). */
+/** Sizes per phase; `latency` is the latency-bound run (ideal time = ⌈calls / concurrency⌉ × latencyMs). */
 const SETTINGS = {
   sequential: QUICK ? { warmup: 100, calls: 300 } : { warmup: 1000, calls: 2000 },
   throughput: QUICK ? { warmup: 200, calls: 800, concurrency: 200 } : { warmup: 1000, calls: 5000, concurrency: 200 },
