@@ -8,18 +8,23 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** A client whose backoff waits take no time. */
+function instantClient() {
+  return createClient({
+    provider: 'dashscope',
+    baseURL: server.baseURL,
+    apiKey: 'sk-rate-limited-attempts',
+    clock: { now: () => 0, sleep: async () => {} },
+  });
+}
+
 describe('ChatResponse.rateLimitedAttempts', () => {
   it('counts the 429 answers before a reply, and not the 5xx ones', async () => {
     server.setFaults([
       { type: 'status', status: 429, code: 'limit_requests' },
       { type: 'status', status: 503, code: 'ModelUnavailable' },
     ]);
-    const client = createClient({
-      provider: 'dashscope',
-      baseURL: server.baseURL,
-      apiKey: 'sk-rate-limited-attempts',
-      clock: { now: () => 0, sleep: async () => {} },
-    });
+    const client = instantClient();
     const response = await client.chat({ messages: [{ role: 'user', content: 'hi' }] });
     expect(response).toMatchObject({ attempts: 3, rateLimitedAttempts: 1, content: 'ok' });
     await client.close();
@@ -32,12 +37,7 @@ describe('ChatResponse.rateLimitedAttempts', () => {
       { type: 'status', status: 429, code: 'limit_requests' },
       { type: 'status', status: 429, code: 'limit_requests' },
     ]);
-    const client = createClient({
-      provider: 'dashscope',
-      baseURL: server.baseURL,
-      apiKey: 'sk-rate-limited-attempts',
-      clock: { now: () => 0, sleep: async () => {} },
-    });
+    const client = instantClient();
     const task = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative'] } });
     const attempts: AttemptInfo[] = [];
     const result = await runTask(task, 'Great!', { client, onAttempt: (attempt) => attempts.push(attempt) });
