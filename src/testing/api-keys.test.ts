@@ -1,28 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockQwen, MockQwenOptions } from './index.js';
-import { startMockQwen } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { postJson } from '../../test/helpers/post-json.js';
+import { useMockPerTest } from '../../test/helpers/use-mock-per-test.js';
 
-let mock: MockQwen | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-});
-
-async function start(options: MockQwenOptions = {}): Promise<MockQwen> {
-  mock = await startMockQwen(options);
-  return mock;
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: JSON.parse(text || 'null') };
-}
+const start = useMockPerTest();
 
 const hello = { model: 'qwen-flash', messages: [{ role: 'user', content: 'Hello there' }] };
 
@@ -32,7 +12,7 @@ describe('startMockQwen API keys', () => {
     ['a wrong key', { authorization: 'Bearer sk-wrong-key' }],
   ])('refuses %s on the DashScope route with invalid_api_key', async (_case, headers) => {
     const server = await start({ apiKey: 'sk-right-key' });
-    const response = await post(`${server.baseURL}/chat/completions`, hello, headers);
+    const response = await postJson(`${server.baseURL}/chat/completions`, hello, headers);
     expect(response.status).toBe(401);
     expect(response.json.error).toMatchObject({ code: 'invalid_api_key', param: null, type: 'invalid_request_error' });
     expect(response.json.request_id).toBe(response.headers.get('x-request-id'));
@@ -40,7 +20,7 @@ describe('startMockQwen API keys', () => {
 
   it('refuses a wrong x-api-key on the Segmind routes with a string error', async () => {
     const server = await start({ apiKey: 'sk-right-key' });
-    const chat = await post(server.segmindURL, hello, { 'x-api-key': 'sk-wrong' });
+    const chat = await postJson(server.segmindURL, hello, { 'x-api-key': 'sk-wrong' });
     expect([chat.status, typeof chat.json.error]).toEqual([401, 'string']);
     expect(chat.headers.get('x-remaining-credits')).toBe('100');
     const credits = await fetch(`${server.url}/v1/get-user-credits`, { headers: { 'x-api-key': 'nope' } });
@@ -49,16 +29,18 @@ describe('startMockQwen API keys', () => {
 
   it('accepts the configured key on both routes', async () => {
     const server = await start({ apiKey: 'sk-right-key' });
-    const dashscope = await post(`${server.baseURL}/chat/completions`, hello, { authorization: 'Bearer sk-right-key' });
-    const segmind = await post(server.segmindURL, hello, { 'x-api-key': 'sk-right-key' });
+    const dashscope = await postJson(`${server.baseURL}/chat/completions`, hello, {
+      authorization: 'Bearer sk-right-key',
+    });
+    const segmind = await postJson(server.segmindURL, hello, { 'x-api-key': 'sk-right-key' });
     expect([dashscope.status, segmind.status]).toEqual([200, 200]);
   });
 
   it('never keeps a key in the records: headers and body are redacted, keyPresented is hidden', async () => {
     const server = await start({ apiKey: 'sk-secret-123' });
     const body = { messages: [{ role: 'user', content: 'my key is sk-secret-123 and sk-other-456789' }] };
-    await post(`${server.baseURL}/chat/completions`, body, { authorization: 'Bearer sk-other-456789' });
-    await post(
+    await postJson(`${server.baseURL}/chat/completions`, body, { authorization: 'Bearer sk-other-456789' });
+    await postJson(
       server.segmindURL,
       { messages: [{ role: 'user', content: 'sk-secret-123' }] },
       { 'x-api-key': 'sk-secret-123' },

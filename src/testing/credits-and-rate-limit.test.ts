@@ -1,18 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockQwen, MockQwenOptions } from './index.js';
-import { startMockQwen } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { useMockPerTest } from '../../test/helpers/use-mock-per-test.js';
 
-let mock: MockQwen | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-});
-
-async function start(options: MockQwenOptions = {}): Promise<MockQwen> {
-  mock = await startMockQwen(options);
-  return mock;
-}
+const start = useMockPerTest();
 
 const hello = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] });
 

@@ -1,19 +1,9 @@
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockFault, MockQwen, MockQwenOptions } from './index.js';
-import { startMockQwen } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { useMockPerTest } from '../../test/helpers/use-mock-per-test.js';
+import type { MockFault, MockQwenOptions } from './index.js';
 
-let mock: MockQwen | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-});
-
-async function start(options: MockQwenOptions): Promise<MockQwen> {
-  mock = await startMockQwen(options);
-  return mock;
-}
+const start = useMockPerTest();
 
 const hello = { messages: [{ role: 'user', content: 'Hello there, how are you today?' }] };
 

@@ -1,29 +1,10 @@
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockQwen, MockQwenOptions } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { postJson } from '../../test/helpers/post-json.js';
+import { useMockPerTest } from '../../test/helpers/use-mock-per-test.js';
 import { startMockQwen } from './index.js';
 
-let mock: MockQwen | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-});
-
-async function start(options: MockQwenOptions = {}): Promise<MockQwen> {
-  mock = await startMockQwen(options);
-  return mock;
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: JSON.parse(text || 'null') };
-}
+const start = useMockPerTest();
 
 const hello = { model: 'qwen-flash', messages: [{ role: 'user', content: 'Hello there' }] };
 
@@ -39,7 +20,7 @@ describe('startMockQwen', () => {
     'answers %s with a DashScope chat.completion',
     async (path) => {
       const server = await start({ reply: 'hi!', now: () => 1_700_000_000_000 });
-      const response = await post(`${server.url}${path}`, { ...hello, model: 'qwen-flash-us' });
+      const response = await postJson(`${server.url}${path}`, { ...hello, model: 'qwen-flash-us' });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/json');
       const requestId = response.headers.get('x-request-id');
@@ -59,7 +40,7 @@ describe('startMockQwen', () => {
 
   it('answers the Segmind route without request_id and with the credits header', async () => {
     const server = await start({ reply: 'hi' });
-    const response = await post(server.segmindURL, hello);
+    const response = await postJson(server.segmindURL, hello);
     expect(response.status).toBe(200);
     expect(response.json.choices[0].message.content).toBe('hi');
     expect(response.json).not.toHaveProperty('request_id');
@@ -74,7 +55,7 @@ describe('startMockQwen', () => {
         usage: { promptTokens: 10, completionTokens: 5, cachedTokens: 8 },
       },
     });
-    const { json } = await post(`${server.baseURL}/chat/completions`, hello);
+    const { json } = await postJson(`${server.baseURL}/chat/completions`, hello);
     expect(json.choices[0]).toEqual({
       index: 0,
       message: {
@@ -101,7 +82,7 @@ describe('startMockQwen', () => {
         { status: 200, body: 'not json' },
       ],
     });
-    const first = await post(`${server.baseURL}/chat/completions`, hello);
+    const first = await postJson(`${server.baseURL}/chat/completions`, hello);
     expect([first.status, first.json, first.headers.get('x-extra')]).toEqual([418, { teapot: true }, 'yes']);
     const second = await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify(hello) });
     expect(await second.text()).toBe('not json');
@@ -111,7 +92,7 @@ describe('startMockQwen', () => {
     const server = await start({ reply: ['one', 'two'] });
     const contents = [];
     for (let call = 0; call < 4; call += 1) {
-      contents.push((await post(`${server.baseURL}/chat/completions`, hello)).json.choices[0].message.content);
+      contents.push((await postJson(`${server.baseURL}/chat/completions`, hello)).json.choices[0].message.content);
     }
     expect(contents).toEqual(['one', 'two', 'two', 'two']);
   });
@@ -119,10 +100,10 @@ describe('startMockQwen', () => {
   it('keeps the next reply in place for the retry of a faulted or refused request', async () => {
     const server = await start({ reply: ['one', 'two'], faults: { 0: { type: 'status', status: 503 } } });
     const answers = [
-      await post(`${server.baseURL}/chat/completions`, hello),
-      await post(`${server.baseURL}/chat/completions`, { messages: 'not an array' }),
-      await post(`${server.baseURL}/chat/completions`, hello),
-      await post(`${server.baseURL}/chat/completions`, hello),
+      await postJson(`${server.baseURL}/chat/completions`, hello),
+      await postJson(`${server.baseURL}/chat/completions`, { messages: 'not an array' }),
+      await postJson(`${server.baseURL}/chat/completions`, hello),
+      await postJson(`${server.baseURL}/chat/completions`, hello),
     ];
     expect(answers.map((answer) => answer.status)).toEqual([503, 400, 200, 200]);
     expect(answers.slice(2).map((answer) => answer.json.choices[0].message.content)).toEqual(['one', 'two']);
@@ -130,8 +111,8 @@ describe('startMockQwen', () => {
 
   it('calls a reply function with the recorded request', async () => {
     const server = await start({ reply: (received) => `#${received.index}: ${received.messages[0]?.content}` });
-    await post(`${server.baseURL}/chat/completions`, hello);
-    const { json } = await post(`${server.baseURL}/chat/completions`, hello);
+    await postJson(`${server.baseURL}/chat/completions`, hello);
+    const { json } = await postJson(`${server.baseURL}/chat/completions`, hello);
     expect(json.choices[0].message.content).toBe('#1: Hello there');
   });
 
@@ -141,14 +122,14 @@ describe('startMockQwen', () => {
         throw new Error('script broken');
       },
     });
-    const response = await post(`${server.baseURL}/chat/completions`, hello);
+    const response = await postJson(`${server.baseURL}/chat/completions`, hello);
     expect(response.status).toBe(500);
     expect(response.json.error.message).toContain('script broken');
   });
 
   it('records every request with its route, index, parsed body and joined messages', async () => {
     const server = await start();
-    await post(`${server.baseURL}/chat/completions`, {
+    await postJson(`${server.baseURL}/chat/completions`, {
       messages: [
         {
           role: 'user',
@@ -162,7 +143,7 @@ describe('startMockQwen', () => {
       response_format: { type: 'text' },
     });
     await fetch(`${server.url}/v1/get-user-credits`);
-    await post(server.segmindURL, hello);
+    await postJson(server.segmindURL, hello);
     expect(server.requests.map((received) => [received.index, received.route, received.method, received.path])).toEqual(
       [
         [0, 'dashscope', 'POST', '/compatible-mode/v1/chat/completions'],
@@ -188,23 +169,23 @@ describe('startMockQwen', () => {
 
   it('clears requests and counters on reset, and restarts the script on setReply', async () => {
     const server = await start({ reply: ['one', 'two'], faults: [{ type: 'status', status: 500 }] });
-    await post(`${server.baseURL}/chat/completions`, hello);
-    await post(`${server.baseURL}/chat/completions`, hello);
+    await postJson(`${server.baseURL}/chat/completions`, hello);
+    await postJson(`${server.baseURL}/chat/completions`, hello);
     server.reset();
     expect(server.requests).toEqual([]);
-    expect((await post(`${server.baseURL}/chat/completions`, hello)).status).toBe(500);
+    expect((await postJson(`${server.baseURL}/chat/completions`, hello)).status).toBe(500);
     expect(server.chatRequests()[0]?.index).toBe(0);
     server.setFaults(undefined);
     server.setReply(['again']);
-    expect((await post(`${server.baseURL}/chat/completions`, hello)).json.choices[0].message.content).toBe('again');
+    expect((await postJson(`${server.baseURL}/chat/completions`, hello)).json.choices[0].message.content).toBe('again');
     server.setReply(undefined);
-    expect((await post(`${server.baseURL}/chat/completions`, hello)).json.choices[0].message.content).toBe('ok');
+    expect((await postJson(`${server.baseURL}/chat/completions`, hello)).json.choices[0].message.content).toBe('ok');
   });
 
   it('waits latencyMs before answering', async () => {
     const server = await start({ latencyMs: 60 });
     const started = performance.now();
-    await post(`${server.baseURL}/chat/completions`, hello);
+    await postJson(`${server.baseURL}/chat/completions`, hello);
     expect(performance.now() - started).toBeGreaterThanOrEqual(50);
   });
 });
@@ -232,6 +213,6 @@ describe('startMockQwen robustness', () => {
     expect(response.statusCode).toBe(200);
     controller.abort();
     await expect(response.body.text()).rejects.toThrow();
-    expect((await post(`${server.baseURL}/chat/completions`, hello)).status).toBe(200);
+    expect((await postJson(`${server.baseURL}/chat/completions`, hello)).status).toBe(200);
   });
 });
