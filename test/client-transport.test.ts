@@ -178,15 +178,38 @@ describe('timeouts', () => {
     expect(error).toMatchObject({ timeoutMs: 100 });
   });
 
-  it('holds for timeouts over a second too, which undici keeps on its coarser timers', async () => {
-    server.setFaults(() => ({ type: 'slow-headers', delayMs: 8000 }));
+  it("keeps a short timeout to the millisecond, not to undici's half-second timer ticks", async () => {
+    server.setFaults(() => ({ type: 'slow-headers', delayMs: 5000 }));
     const started = performance.now();
-    const error = await client({ timeoutMs: 1100, maxRetries: 0 })
+    const error = await client({ timeoutMs: 100, maxRetries: 0 })
       .chat(hello)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(performance.now() - started).toBeLessThan(6000);
+    // undici's headers timer would fire at 499 ms at the earliest.
+    expect(performance.now() - started).toBeLessThan(490);
+  });
+
+  it("leaves a timeout of 30 s or more on a JSON reply to undici's timers, and times everything else itself", async () => {
+    const seen: { headersTimeout: unknown; bodyTimeout: unknown; signal: boolean }[] = [];
+    class RecordingAgent extends Agent {
+      override dispatch(options: Agent.DispatchOptions, handler: Parameters<Agent['dispatch']>[1]): boolean {
+        const { headersTimeout, bodyTimeout } = options;
+        const { signal } = options as { signal?: unknown };
+        seen.push({ headersTimeout, bodyTimeout, signal: signal !== undefined && signal !== null });
+        return super.dispatch(options, handler);
+      }
+    }
+    const dispatcher = new RecordingAgent();
+    const recorded = client({ dispatcher, maxRetries: 0 });
+    await recorded.chat(hello, { timeoutMs: 30_000 });
+    await recorded.chat(hello, { timeoutMs: 29_999 });
+    await recorded.chat({ ...hello, stream: true }, { timeoutMs: 60_000 });
+    await dispatcher.close();
+    expect(seen).toEqual([
+      { headersTimeout: 30_000, bodyTimeout: 30_000, signal: false },
+      { headersTimeout: 0, bodyTimeout: 0, signal: true },
+      { headersTimeout: 0, bodyTimeout: 0, signal: true },
+    ]);
   });
 
   it('gives a streamed attempt one deadline for the whole stream', async () => {

@@ -13,6 +13,13 @@ import { parseRetryAfterMs } from './retry-delay.js';
 import { toConnectionError } from './to-connection-error.js';
 import type { Provider, Usage } from './types.js';
 
+/**
+ * From this timeout up, a JSON reply is bounded by undici's own headers and body timers, which run on half-second
+ * ticks: the attempt ends within `timeoutMs` plus about a second (under 3.5%). Shorter timeouts, and streamed
+ * attempts, get a whole-attempt deadline of the library's. @internal
+ */
+export const COARSE_TIMEOUT_MS = 30_000;
+
 /** What every attempt of a client shares, built once per client. @internal */
 export interface AttemptSettings {
   dispatcher: Dispatcher;
@@ -60,7 +67,11 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
   const { provider, url } = settings;
   const { signal } = call;
   signal?.throwIfAborted();
-  const deadline = call.stream ? startDeadline(call.timeoutMs, signal) : undefined;
+  // undici's headers and body timers tick every half second, so they may fire up to a second late: close enough for
+  // a long timeout on a JSON reply (the default is 60 s or more), which then costs no timer or controller of ours.
+  // A streamed attempt, or a short timeout, gets a deadline of its own, kept to the millisecond.
+  const coarse = !call.stream && call.timeoutMs >= COARSE_TIMEOUT_MS;
+  const deadline = coarse ? undefined : startDeadline(call.timeoutMs, signal);
   let response: Dispatcher.ResponseData | undefined;
   let usage: Usage | undefined;
   try {
@@ -71,10 +82,8 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       headers: call.stream ? settings.streamHeaders : settings.jsonHeaders,
       body: call.body,
       signal: deadline?.signal ?? signal,
-      // A streamed reply has a deadline for the whole attempt; a JSON reply, which the server sends at once when
-      // it is complete, is bounded by undici's own timers (no controller or timer of ours per attempt).
-      headersTimeout: call.stream ? 0 : call.timeoutMs,
-      bodyTimeout: call.stream ? 0 : call.timeoutMs,
+      headersTimeout: coarse ? call.timeoutMs : 0,
+      bodyTimeout: coarse ? call.timeoutMs : 0,
     });
     const headers = response.headers as ResponseHeaders;
     const remainingCredits = readCredits(headers);

@@ -135,9 +135,10 @@ export interface ClientOptions {
   /** @defaultValue 'qwen-flash' ('qwen-flash-us' for region us) */
   model?: string;
   /**
-   * Per-attempt timeout (each retry gets a fresh one): a streamed attempt must end within it; a JSON reply must
-   * start within it and never pause longer. When unset, 60 s plus 1 s per 10,000 estimated input tokens, so very
-   * large inputs get more time.
+   * Per-attempt timeout (each retry gets a fresh one): the attempt must end within it. From 30 s up, a JSON reply
+   * is bounded by undici's own headers and body timers instead (it must start within the timeout and never pause
+   * longer; they tick every half second, so allow up to a second more). When unset, 60 s plus 1 s per 10,000
+   * estimated input tokens, so very large inputs get more time.
    * @defaultValue 60000
    */
   timeoutMs?: number;
