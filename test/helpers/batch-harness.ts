@@ -1,61 +1,34 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { BatchItemResult } from '../../src/batch/index.js';
-import type { ClientOptions } from '../../src/client/types.js';
-import { createClient, type QwenClient } from '../../src/index.js';
-import { type MockQwen, type MockReplySource, type MockRequest, startMockQwen } from '../../src/testing/index.js';
+import type { MockRequest } from '../../src/testing/index.js';
+import { type LoopbackClient, type LoopbackClientOptions, useLoopbackClient } from './use-loopback-client.js';
 
 /** What a batch test file shares: one loopback server, a client without retries, and a temp folder. */
-export interface BatchHarness {
-  readonly server: MockQwen;
-  readonly client: QwenClient;
+export interface BatchHarness extends LoopbackClient {
   /** A new path in the temp folder, unique within the file. */
   freshPath(name: string): string;
 }
 
-/** How a test file wants its server and client. */
-export interface BatchHarnessOptions {
-  /** The server's reply, restored after each test; the automatic reply otherwise. */
-  reply?: MockReplySource;
-  /** More client options (e.g. `clock`, `env`). */
-  client?: Omit<ClientOptions, 'baseURL' | 'apiKey'>;
-}
-
 /** Starts the server, client and temp folder for a test file (call at top level); resets the server after each test. */
-export function useBatchHarness(key: string, options: BatchHarnessOptions = {}): BatchHarness {
-  let server: MockQwen;
-  let client: QwenClient;
+export function useBatchHarness(key: string, options: LoopbackClientOptions = {}): BatchHarness {
+  const loopback = useLoopbackClient(key, options);
   let directory: string;
   let fileCount = 0;
   beforeAll(async () => {
-    server = await startMockQwen({ apiKey: key, ...(options.reply === undefined ? {} : { reply: options.reply }) });
-    client = createClient({
-      provider: 'dashscope',
-      maxRetries: 0,
-      ...options.client,
-      baseURL: server.baseURL,
-      apiKey: key,
-    });
     directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-batch-'));
   });
-  afterEach(() => {
-    server.reset();
-    server.setReply(options.reply);
-    server.setFaults(undefined);
-  });
   afterAll(async () => {
-    await client.close();
-    await server.close();
     await rm(directory, { recursive: true, force: true });
   });
   return {
     get server() {
-      return server;
+      return loopback.server;
     },
     get client() {
-      return client;
+      return loopback.client;
     },
     freshPath(name) {
       fileCount += 1;

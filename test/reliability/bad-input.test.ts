@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   type BatchItemResult,
@@ -11,38 +11,26 @@ import {
   InputError,
   type JsonSchema,
   loadTask,
-  type QwenClient,
   runBatch,
   runPackedLabels,
   runTask,
   summarize,
   TaskDefinitionError,
 } from '../../src/index.js';
-import { type MockQwen, startMockQwen } from '../../src/testing/index.js';
+import { useLoopbackClient } from '../helpers/use-loopback-client.js';
 import { captureError } from './capture-error.js';
 
 const KEY = 'sk-reliability-bad-input';
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/reliability-task-files/${name}`, import.meta.url));
 
-let server: MockQwen;
-let client: QwenClient;
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-  client = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
-});
-afterEach(() => server.reset());
-afterAll(async () => {
-  await client.close();
-  await server.close();
-});
+const mock = useLoopbackClient(KEY);
 
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 const invoice = defineTask({ name: 'invoice', output: z.object({ total: z.number() }) });
 /** A client on the loopback server with one option changed. */
 const clientWith = (options: ClientOptions) =>
-  createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, env: {}, ...options });
+  createClient({ provider: 'dashscope', baseURL: mock.server.baseURL, apiKey: KEY, env: {}, ...options });
 /** A text over qwen-flash's 997,952-token input limit (about 1.05 M one-token words). */
 const hugeText = 'word '.repeat(1_050_000);
 const manyLabels = Array.from({ length: 501 }, (_, position) => `label-${position}`);
@@ -66,9 +54,10 @@ const definition = (name: string, action: () => unknown, message: RegExp): Row =
   error: TaskDefinitionError,
   message,
 });
-const classifyText = (text: unknown) => () => classify(text as string, ['yes', 'no'], { client });
-const classifyLabels = (labels: unknown) => () => classify('Is it raining?', labels as string[], { client });
-const batchOption = (options: object) => () => runBatch(sentiment, ['fine'], { client, ...options });
+const classifyText = (text: unknown) => () => classify(text as string, ['yes', 'no'], { client: mock.client });
+const classifyLabels = (labels: unknown) => () =>
+  classify('Is it raining?', labels as string[], { client: mock.client });
+const batchOption = (options: object) => () => runBatch(sentiment, ['fine'], { client: mock.client, ...options });
 
 const rows: Row[] = [
   // The text
@@ -82,10 +71,14 @@ const rows: Row[] = [
   input('a reversed surrogate pair', classifyText('\uDE00\uD83D'), /not valid Unicode: .*lone surrogate/),
   input(
     'a text over the input-token limit',
-    () => runTask(sentiment, hugeText, { client }),
+    () => runTask(sentiment, hugeText, { client: mock.client }),
     /^text is too long: about \d{7} tokens, over qwen-flash's input limit of 997952$/,
   ),
-  input('a non-string text to summarize', () => summarize(7 as unknown as string, { client }), /got number$/),
+  input(
+    'a non-string text to summarize',
+    () => summarize(7 as unknown as string, { client: mock.client }),
+    /got number$/,
+  ),
   // Labels
   input('no labels', classifyLabels([]), /labels: labels must not be empty/),
   input('a duplicated label', classifyLabels(['yes', 'no', 'yes']), /label "yes" duplicates "yes"/),
@@ -120,12 +113,12 @@ const rows: Row[] = [
   ),
   input(
     'a JSON Schema ajv rejects, through extract',
-    () => extract('Total: 3 EUR', { type: 'object', required: 'total' }, { client }),
+    () => extract('Total: 3 EUR', { type: 'object', required: 'total' }, { client: mock.client }),
     /cannot be compiled: schema is invalid: data\/required must be array/,
   ),
   input(
     'no schema at all',
-    () => extract('x', null as unknown as JsonSchema, { client }),
+    () => extract('x', null as unknown as JsonSchema, { client: mock.client }),
     /schema must be a zod schema/,
   ),
   // Task definitions
@@ -217,18 +210,42 @@ const rows: Row[] = [
   ),
   input('a header name with a space', () => clientWith({ headers: { 'x trace': 'a' } }), /^headers: "x trace" is not/),
   // Call options
-  input('maxRepairs over 5', () => runTask(sentiment, 'fine', { client, maxRepairs: 6 }), /from 0 to 5, got 6$/),
-  input('negative maxRepairs', () => runTask(sentiment, 'fine', { client, maxRepairs: -1 }), /got -1$/),
-  input('a NaN per-call timeout', () => runTask(sentiment, 'fine', { client, timeoutMs: Number.NaN }), /timeoutMs/),
+  input(
+    'maxRepairs over 5',
+    () => runTask(sentiment, 'fine', { client: mock.client, maxRepairs: 6 }),
+    /from 0 to 5, got 6$/,
+  ),
+  input('negative maxRepairs', () => runTask(sentiment, 'fine', { client: mock.client, maxRepairs: -1 }), /got -1$/),
+  input(
+    'a NaN per-call timeout',
+    () => runTask(sentiment, 'fine', { client: mock.client, timeoutMs: Number.NaN }),
+    /timeoutMs/,
+  ),
   input(
     'an infinite per-call timeout',
-    () => client.chat({ messages: [{ role: 'user', content: 'hi' }] }, { timeoutMs: Number.POSITIVE_INFINITY }),
+    () => mock.client.chat({ messages: [{ role: 'user', content: 'hi' }] }, { timeoutMs: Number.POSITIVE_INFINITY }),
     /^timeoutMs must be a positive number of milliseconds, at most 2147483647/,
   ),
-  input('chunkTokens under 100', () => summarize('text', { client, chunkTokens: 50 }), /^chunkTokens must be/),
-  input('NaN chunkTokens', () => summarize('text', { client, chunkTokens: Number.NaN }), /^chunkTokens must be/),
-  input('zero maxPackTokens', () => runPackedLabels(sentiment, [{ text: 'a' }], { client, maxPackTokens: 0 }), /got 0/),
-  input('packing a json task', () => runPackedLabels(invoice, [{ text: 'a' }], { client }), /label tasks only/),
+  input(
+    'chunkTokens under 100',
+    () => summarize('text', { client: mock.client, chunkTokens: 50 }),
+    /^chunkTokens must be/,
+  ),
+  input(
+    'NaN chunkTokens',
+    () => summarize('text', { client: mock.client, chunkTokens: Number.NaN }),
+    /^chunkTokens must be/,
+  ),
+  input(
+    'zero maxPackTokens',
+    () => runPackedLabels(sentiment, [{ text: 'a' }], { client: mock.client, maxPackTokens: 0 }),
+    /got 0/,
+  ),
+  input(
+    'packing a json task',
+    () => runPackedLabels(invoice, [{ text: 'a' }], { client: mock.client }),
+    /label tasks only/,
+  ),
   // Batch options
   input('zero concurrency in a batch', batchOption({ concurrency: 0 }), /^concurrency must be a whole number from 1/),
   input('NaN concurrency in a batch', batchOption({ concurrency: Number.NaN }), /got NaN$/),
@@ -247,7 +264,7 @@ const rows: Row[] = [
   input('resume without an output file', batchOption({ resume: true }), /^resume needs an output file/),
   input(
     'a batch input that is not a list',
-    () => runBatch(sentiment, 42 as unknown as string[], { client }),
+    () => runBatch(sentiment, 42 as unknown as string[], { client: mock.client }),
     /^inputs must be/,
   ),
 ];
@@ -266,7 +283,7 @@ describe('bad input is refused with a typed error before any request', () => {
     const error = await captureError(row.action);
     expect(error).toBeInstanceOf(row.error);
     expect((error as Error).message).toMatch(row.message);
-    expect(server.requests).toHaveLength(0);
+    expect(mock.server.requests).toHaveLength(0);
   });
 });
 
@@ -274,7 +291,7 @@ describe('bad records in a batch fail alone, before any request', () => {
   it('fails every unusable record of a JSONL file as its own item, naming what is wrong', async () => {
     const file = fileURLToPath(new URL('../fixtures/reliability-bad-records.jsonl', import.meta.url));
     const results: BatchItemResult[] = [];
-    const run = runBatch(sentiment, file, { client });
+    const run = runBatch(sentiment, file, { client: mock.client });
     for await (const result of run) results.push(result);
     const summary = await run.summary;
     expect(summary).toMatchObject({ total: 5, succeeded: 0, failed: 5 });
@@ -286,7 +303,7 @@ describe('bad records in a batch fail alone, before any request', () => {
       'blank-text': { name: 'InputError', message: 'text is empty or only whitespace' },
       'lone-surrogate': { name: 'InputError', message: expect.stringMatching(/lone surrogate/) },
     });
-    expect(server.requests).toHaveLength(0);
+    expect(mock.server.requests).toHaveLength(0);
   });
 
   it('rejects the summary on a duplicate id without sending the duplicate', async () => {
@@ -294,9 +311,9 @@ describe('bad records in a batch fail alone, before any request', () => {
       { id: 'a', text: '' },
       { id: 'a', text: ' ' },
     ];
-    const error = await captureError(() => runBatch(sentiment, records, { client }).summary);
+    const error = await captureError(() => runBatch(sentiment, records, { client: mock.client }).summary);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/duplicate id "a"/i);
-    expect(server.requests).toHaveLength(0);
+    expect(mock.server.requests).toHaveLength(0);
   });
 });

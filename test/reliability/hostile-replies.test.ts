@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   ConnectionError,
@@ -8,33 +8,18 @@ import {
   extract,
   type JsonSchema,
   OutputError,
-  type QwenClient,
   runTask,
   ServerError,
   summarize,
 } from '../../src/index.js';
-import { type MockQwen, type MockReply, startMockQwen } from '../../src/testing/index.js';
+import type { MockReply } from '../../src/testing/index.js';
+import { useLoopbackClient } from '../helpers/use-loopback-client.js';
 import { captureError } from './capture-error.js';
 
 const KEY = 'sk-reliability-hostile';
 const MEBIBYTE = 1024 * 1024;
 
-let server: MockQwen;
-let client: QwenClient;
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-  client = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
-});
-afterEach(() => {
-  server.reset();
-  server.setReply(undefined);
-  server.setFaults(undefined);
-});
-afterAll(async () => {
-  await client.close();
-  await server.close();
-});
+const mock = useLoopbackClient(KEY);
 
 /** Nothing may have been added to the prototypes every object shares. */
 function expectPrototypesClean(): void {
@@ -69,8 +54,8 @@ describe('prototype keys in replies', () => {
 
   it.each(pollutingReplies)('never pollute a prototype or reach the value: %s', async (_name, reply) => {
     for (const schema of [strict, loose, jsonSchema]) {
-      server.setReply(reply);
-      const value = await extract('Ada Lovelace', schema as JsonSchema, { client });
+      mock.server.setReply(reply);
+      const value = await extract('Ada Lovelace', schema as JsonSchema, { client: mock.client });
       expect(value).toMatchObject({ name: 'Ada' });
       expectNoUnsafeKeys(value);
       expectPrototypesClean();
@@ -78,8 +63,8 @@ describe('prototype keys in replies', () => {
   });
 
   it('never pollute through tool-call arguments', async () => {
-    server.setReply({ toolCalls: [{ name: 'extract', arguments: `{"name": "Ada", "__proto__": ${POLLUTING}}` }] });
-    const value = await extract('Ada Lovelace', loose, { client, jsonMode: 'tool' });
+    mock.server.setReply({ toolCalls: [{ name: 'extract', arguments: `{"name": "Ada", "__proto__": ${POLLUTING}}` }] });
+    const value = await extract('Ada Lovelace', loose, { client: mock.client, jsonMode: 'tool' });
     expect(value).toEqual({ name: 'Ada' });
     expectNoUnsafeKeys(value);
     expectPrototypesClean();
@@ -88,8 +73,8 @@ describe('prototype keys in replies', () => {
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'prototype'])(
     'never take the name of an object property, %s, for a label',
     async (reply) => {
-      server.setReply(reply);
-      const error = await captureError(() => classify('text', ['yes', 'no'], { client, maxRepairs: 0 }));
+      mock.server.setReply(reply);
+      const error = await captureError(() => classify('text', ['yes', 'no'], { client: mock.client, maxRepairs: 0 }));
       expect(error).toBeInstanceOf(OutputError);
     },
   );
@@ -101,42 +86,45 @@ describe('enormous replies', () => {
   it('fails an 11 MB reply cleanly with maxResponseBytes 10 MiB, without retrying it', async () => {
     const bounded = createClient({
       provider: 'dashscope',
-      baseURL: server.baseURL,
+      baseURL: mock.server.baseURL,
       apiKey: KEY,
       maxResponseBytes: 10 * MEBIBYTE,
     });
-    server.setReply(huge(11));
+    mock.server.setReply(huge(11));
     const error = await captureError(() => classify('text', ['positive', 'negative'], { client: bounded }));
     await bounded.close();
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
     expect((error as Error).message).toMatch(/larger than maxResponseBytes \(10485760 bytes\)/);
-    expect(server.chatRequests()).toHaveLength(1);
+    expect(mock.server.chatRequests()).toHaveLength(1);
   });
 
   it('stops reading a streamed reply as soon as it passes the limit', async () => {
     const bounded = createClient({
       provider: 'dashscope',
-      baseURL: server.baseURL,
+      baseURL: mock.server.baseURL,
       apiKey: KEY,
       maxResponseBytes: 10 * MEBIBYTE,
     });
     const thinking = defineTask({ name: 'sentiment', thinking: true, output: { labels: ['positive', 'negative'] } });
-    server.setReply({ reasoning: huge(11), content: 'positive' });
+    mock.server.setReply({ reasoning: huge(11), content: 'positive' });
     const error = await captureError(() => runTask(thinking, 'text', { client: bounded }));
     await bounded.close();
     expect(error).toMatchObject({ name: 'ConnectionError', code: 'RESPONSE_TOO_LARGE' });
   });
 
   it('bounds replies at 16 MiB by default', async () => {
-    server.setReply(huge(17));
-    const error = await captureError(() => classify('text', ['positive', 'negative'], { client }));
+    mock.server.setReply(huge(17));
+    const error = await captureError(() => classify('text', ['positive', 'negative'], { client: mock.client }));
     expect(error).toMatchObject({ name: 'ConnectionError', code: 'RESPONSE_TOO_LARGE' });
   });
 
   it('reads only the first 64 KiB of a 20 MB error body', async () => {
-    server.setReply({ status: 500, body: { error: { code: 'internal_error', message: 'x'.repeat(20 * MEBIBYTE) } } });
-    const error = await captureError(() => classify('text', ['positive', 'negative'], { client }));
+    mock.server.setReply({
+      status: 500,
+      body: { error: { code: 'internal_error', message: 'x'.repeat(20 * MEBIBYTE) } },
+    });
+    const error = await captureError(() => classify('text', ['positive', 'negative'], { client: mock.client }));
     expect(error).toBeInstanceOf(ServerError);
     expect((error as Error).message.length).toBeLessThan(64 * 1024);
   });
@@ -144,11 +132,11 @@ describe('enormous replies', () => {
   it('accepts a reply just under the limit', async () => {
     const bounded = createClient({
       provider: 'dashscope',
-      baseURL: server.baseURL,
+      baseURL: mock.server.baseURL,
       apiKey: KEY,
       maxResponseBytes: 2 * MEBIBYTE,
     });
-    server.setReply('positive');
+    mock.server.setReply('positive');
     await expect(classify('text', ['positive', 'negative'], { client: bounded })).resolves.toBe('positive');
     await bounded.close();
   });
@@ -165,18 +153,22 @@ describe('deeply nested replies', () => {
   ];
 
   it.each(nested)('fail with an OutputError, not a crash: %s, for a json task', async (_name, reply) => {
-    server.setReply(reply);
-    const error = await captureError(() => extract('text', z.object({ name: z.string() }), { client, maxRepairs: 0 }));
+    mock.server.setReply(reply);
+    const error = await captureError(() =>
+      extract('text', z.object({ name: z.string() }), { client: mock.client, maxRepairs: 0 }),
+    );
     expect(error).toBeInstanceOf(OutputError);
   });
 
   it.each(nested)('fail with an OutputError, not a crash: %s, for label and lines tasks', async (_name, reply) => {
-    server.setReply(reply);
-    const multi = await captureError(() => classify('text', ['yes', 'no'], { client, multi: true, maxRepairs: 0 }));
+    mock.server.setReply(reply);
+    const multi = await captureError(() =>
+      classify('text', ['yes', 'no'], { client: mock.client, multi: true, maxRepairs: 0 }),
+    );
     expect(multi).toBeInstanceOf(OutputError);
-    const single = await captureError(() => classify('text', ['yes', 'no'], { client, maxRepairs: 0 }));
+    const single = await captureError(() => classify('text', ['yes', 'no'], { client: mock.client, maxRepairs: 0 }));
     expect(single).toBeInstanceOf(OutputError);
-    const bullets = await summarize('text', { client, format: 'bullets', maxRepairs: 0 }).catch(
+    const bullets = await summarize('text', { client: mock.client, format: 'bullets', maxRepairs: 0 }).catch(
       (error: unknown) => error,
     );
     // A bullet list may take the brackets as one odd line of text; it must not throw anything but an OutputError.

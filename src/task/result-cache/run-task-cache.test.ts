@@ -1,11 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createClient } from '../../client/index.js';
-import type { QwenClient } from '../../client/types.js';
-import { type MockQwen, startMockQwen } from '../../testing/index.js';
+import { useLoopbackClient } from '../../../test/helpers/use-loopback-client.js';
 import { defineTask } from '../define-task.js';
 import { runTask } from '../run-task.js';
 import { cacheKey } from './cache-key.js';
@@ -14,25 +12,14 @@ import { createMemoryCache } from './create-memory-cache.js';
 import type { ResultCache } from './result-cache.js';
 
 const KEY = 'sk-run-task-cache-test';
-let server: MockQwen;
-let client: QwenClient;
+const mock = useLoopbackClient(KEY);
 let directory: string;
 
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-  client = createClient({ provider: 'dashscope', baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
-});
 beforeEach(async () => {
   directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-run-cache-'));
 });
 afterEach(async () => {
-  server.reset();
-  server.setReply(undefined);
   await rm(directory, { recursive: true, force: true });
-});
-afterAll(async () => {
-  await client.close();
-  await server.close();
 });
 
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
@@ -40,15 +27,15 @@ const meeting = defineTask({ name: 'meeting', output: z.object({ title: z.string
 
 describe('runTask with a result cache', () => {
   it('calls on a miss, stores the result, and answers the same call from the cache without a request', async () => {
-    server.setReply({ content: 'positive', usage: { promptTokens: 40, completionTokens: 1 } });
+    mock.server.setReply({ content: 'positive', usage: { promptTokens: 40, completionTokens: 1 } });
     const cache = createFileCache(directory);
-    const first = await runTask(sentiment, 'Great!', { client, cache });
+    const first = await runTask(sentiment, 'Great!', { client: mock.client, cache });
     expect(first).toMatchObject({ value: 'positive', calls: 1 });
     expect(first.cached).toBeUndefined();
     expect(first.costUsd).toBeGreaterThan(0);
-    expect(server.chatRequests()).toHaveLength(1);
+    expect(mock.server.chatRequests()).toHaveLength(1);
 
-    const second = await runTask(sentiment, 'Great!', { client, cache });
+    const second = await runTask(sentiment, 'Great!', { client: mock.client, cache });
     expect(second).toMatchObject({
       value: 'positive',
       raw: 'positive',
@@ -58,17 +45,17 @@ describe('runTask with a result cache', () => {
       finishReason: 'stop',
       usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 },
     });
-    expect(server.chatRequests()).toHaveLength(1);
+    expect(mock.server.chatRequests()).toHaveLength(1);
   });
 
   it('misses for another text, and a file cache survives a new instance on the same directory', async () => {
-    server.setReply('negative');
-    await runTask(sentiment, 'It broke.', { client, cache: createFileCache(directory) });
-    await runTask(sentiment, 'It broke again.', { client, cache: createFileCache(directory) });
-    expect(server.chatRequests()).toHaveLength(2);
-    const again = await runTask(sentiment, 'It broke.', { client, cache: createFileCache(directory) });
+    mock.server.setReply('negative');
+    await runTask(sentiment, 'It broke.', { client: mock.client, cache: createFileCache(directory) });
+    await runTask(sentiment, 'It broke again.', { client: mock.client, cache: createFileCache(directory) });
+    expect(mock.server.chatRequests()).toHaveLength(2);
+    const again = await runTask(sentiment, 'It broke.', { client: mock.client, cache: createFileCache(directory) });
     expect(again).toMatchObject({ value: 'negative', cached: true });
-    expect(server.chatRequests()).toHaveLength(2);
+    expect(mock.server.chatRequests()).toHaveLength(2);
   });
 
   it('needs no client and no API key for a hit', async () => {
@@ -93,61 +80,63 @@ describe('runTask with a result cache', () => {
   });
 
   it('gives dates back as Date objects on a hit, re-validating the stored reply', async () => {
-    server.setReply('{"title": "Kick-off", "startsAt": "2025-07-28T09:30:00Z"}');
+    mock.server.setReply('{"title": "Kick-off", "startsAt": "2025-07-28T09:30:00Z"}');
     const cache = createFileCache(directory);
-    const first = await runTask(meeting, 'Kick-off on 28 July at 9:30 UTC.', { client, cache });
-    const second = await runTask(meeting, 'Kick-off on 28 July at 9:30 UTC.', { client, cache });
+    const first = await runTask(meeting, 'Kick-off on 28 July at 9:30 UTC.', { client: mock.client, cache });
+    const second = await runTask(meeting, 'Kick-off on 28 July at 9:30 UTC.', { client: mock.client, cache });
     expect(second.cached).toBe(true);
     expect(second.value.startsAt).toBeInstanceOf(Date);
     expect(second.value).toEqual(first.value);
     expect(second.value.startsAt.toISOString()).toBe('2025-07-28T09:30:00.000Z');
-    expect(server.chatRequests()).toHaveLength(1);
+    expect(mock.server.chatRequests()).toHaveLength(1);
   });
 
   it('treats a corrupted file as a miss and calls again', async () => {
-    server.setReply('positive');
+    mock.server.setReply('positive');
     const cache = createFileCache(directory);
-    await runTask(sentiment, 'Great!', { client, cache });
-    const key = cacheKey(sentiment, client.model, 'Great!');
+    await runTask(sentiment, 'Great!', { client: mock.client, cache });
+    const key = cacheKey(sentiment, mock.client.model, 'Great!');
     const file = join(directory, key.slice(0, 2), `${key}.json`);
     const stored = await readFile(file, 'utf8');
     await writeFile(file, stored.slice(0, 20));
-    const again = await runTask(sentiment, 'Great!', { client, cache });
+    const again = await runTask(sentiment, 'Great!', { client: mock.client, cache });
     expect(again.cached).toBeUndefined();
-    expect(server.chatRequests()).toHaveLength(2);
+    expect(mock.server.chatRequests()).toHaveLength(2);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ raw: 'positive' });
   });
 
   it('treats an entry whose reply no longer validates as a miss', async () => {
-    server.setReply('positive');
+    mock.server.setReply('positive');
     const cache = createMemoryCache();
-    await cache.set(cacheKey(sentiment, client.model, 'Great!'), {
+    await cache.set(cacheKey(sentiment, mock.client.model, 'Great!'), {
       value: 'maybe',
       raw: 'maybe',
       finishReason: 'stop',
       createdAt: new Date().toISOString(),
     });
-    await expect(runTask(sentiment, 'Great!', { client, cache })).resolves.toMatchObject({
+    await expect(runTask(sentiment, 'Great!', { client: mock.client, cache })).resolves.toMatchObject({
       value: 'positive',
       calls: 1,
     });
   });
 
   it('never fails a call because the cache fails', async () => {
-    server.setReply('positive');
+    mock.server.setReply('positive');
     const broken: ResultCache = {
       get: () => Promise.reject(new Error('store down')),
       set: () => {
         throw new Error('disk full');
       },
     };
-    await expect(runTask(sentiment, 'Great!', { client, cache: broken })).resolves.toMatchObject({ value: 'positive' });
+    await expect(runTask(sentiment, 'Great!', { client: mock.client, cache: broken })).resolves.toMatchObject({
+      value: 'positive',
+    });
   });
 
   it('stores nothing for a call that fails', async () => {
-    server.setReply('maybe');
+    mock.server.setReply('maybe');
     const cache = createMemoryCache();
-    await expect(runTask(sentiment, 'Hmm.', { client, cache, maxRepairs: 0 })).rejects.toThrow();
-    expect(await cache.get(cacheKey(sentiment, client.model, 'Hmm.'))).toBeUndefined();
+    await expect(runTask(sentiment, 'Hmm.', { client: mock.client, cache, maxRepairs: 0 })).rejects.toThrow();
+    expect(await cache.get(cacheKey(sentiment, mock.client.model, 'Hmm.'))).toBeUndefined();
   });
 });
