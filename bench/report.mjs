@@ -214,7 +214,12 @@ function markdown({ peers, figures, tokenCounts, batchFile, targets, rounds, mac
       `| ${peer.label} | ${corpus.cases} | ${corpus.valid} | ${corpus.equal} | ${corpus.serverRequests} | ${perValid} |`,
     );
   }
-  lines.push('', `## runBatch to a JSONL file (${settings['batch-file'].count.toLocaleString('en-US')} items)`, '');
+  const fileRun = settings['batch-file'];
+  lines.push(
+    '',
+    `## runBatch to a JSONL file (${fileRun.count.toLocaleString('en-US')} items, concurrency ${fileRun.concurrency})`,
+    '',
+  );
   const batchNames = Object.keys(batchFile);
   if (batchNames.length === 0) lines.push('Not run.');
   else lines.push('| run | wall time (s) | items/s | peak RSS (MB) |', '| --- | --- | --- | --- |');

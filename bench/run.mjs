@@ -26,7 +26,8 @@ const SETTINGS = {
   throughput: QUICK ? { warmup: 200, calls: 800, concurrency: 200 } : { warmup: 1000, calls: 5000, concurrency: 200 },
   latency: { calls: 2000, concurrency: 64, latencyMs: 50 },
   corpus: {},
-  'batch-file': { count: QUICK ? 10_000 : 100_000, concurrency: 32 },
+  // runBatch's default concurrency: the run a caller gets without tuning.
+  'batch-file': { count: QUICK ? 10_000 : 100_000, concurrency: 8 },
 };
 
 /** Every peer: `group` baseline | sdk | qwen; `batch` peers have no per-call path (no sequential/corpus phase). */
