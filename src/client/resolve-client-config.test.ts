@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors/index.js';
 import { resolveClientConfig } from './resolve-client-config.js';
-import type { ClientOptions } from './types.js';
+import type { ClientOptions, RateLimit } from './types.js';
 
 const INTL = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1';
 const US = 'https://dashscope-us.aliyuncs.com/compatible-mode/v1';
@@ -177,6 +177,55 @@ describe('resolveClientConfig', () => {
       maxRetries: 2,
       maxConcurrency: Number.POSITIVE_INFINITY,
       maxResponseBytes: 16 * 1024 * 1024,
+    });
+  });
+
+  describe('rateLimit', () => {
+    const singapore = { requestsPerMinute: 600, tokensPerMinute: 5_000_000, perSecond: true };
+    const beijing = { requestsPerMinute: 30_000, tokensPerMinute: 10_000_000, perSecond: true };
+    it.each<[string, ClientOptions, object | undefined]>([
+      ['DashScope Singapore (the default region)', { apiKey: 'k' }, singapore],
+      ['DashScope Beijing', { apiKey: 'k', region: 'cn' }, beijing],
+      ['DashScope Beijing by base URL', { apiKey: 'k', baseURL: CN }, beijing],
+      ['a Beijing workspace domain', { apiKey: 'k', baseURL: 'https://ws-1.cn-beijing.maas.aliyuncs.com/v1' }, beijing],
+      ['DashScope US (no published figure: Singapore)', { apiKey: 'k', baseURL: US }, singapore],
+      ['DashScope Hong Kong (no published figure: Singapore)', { apiKey: 'k', baseURL: HK }, singapore],
+      ['a Singapore workspace domain', { apiKey: 'k', baseURL: WORKSPACE }, singapore],
+      ['Segmind (its Pro plan)', { provider: 'segmind', apiKey: 'k' }, { requestsPerMinute: 50 }],
+      [
+        'DashScope through another host (a proxy, a local server)',
+        { provider: 'dashscope', apiKey: 'k', baseURL: LOCAL },
+        undefined,
+      ],
+      ['Segmind through another host', { provider: 'segmind', apiKey: 'k', baseURL: LOCAL }, undefined],
+      ['an OpenAI-compatible server', { baseURL: LOCAL }, undefined],
+      ['false, which turns the default off', { apiKey: 'k', rateLimit: false }, undefined],
+      [
+        'a given limit, per second too on DashScope',
+        { apiKey: 'k', rateLimit: { requestsPerMinute: 60 } },
+        { requestsPerMinute: 60, perSecond: true },
+      ],
+      [
+        'a given limit elsewhere, per minute only',
+        { baseURL: LOCAL, rateLimit: { requestsPerMinute: 60 } },
+        { requestsPerMinute: 60, perSecond: false },
+      ],
+      [
+        'a given limit that opts out of per second',
+        { apiKey: 'k', rateLimit: { requestsPerMinute: 60, perSecond: false } },
+        { requestsPerMinute: 60, perSecond: false },
+      ],
+    ])('%s', (_name, options, expected) => {
+      expect(resolveClientConfig({ env: {}, ...options }).rateLimit).toEqual(expected);
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ['a number', 600, /^rateLimit must be an object/],
+      ['true', true, /^rateLimit must be an object/],
+      ['a perSecond that is not a boolean', { perSecond: 'yes' }, /^rateLimit.perSecond must be true or false/],
+      ['a negative requestsPerMinute', { requestsPerMinute: -1 }, /requestsPerMinute/],
+    ])('refuses %s', (_name, rateLimit, message) => {
+      expect(() => resolveClientConfig({ apiKey: 'k', env: {}, rateLimit: rateLimit as RateLimit })).toThrow(message);
     });
   });
 });

@@ -2,6 +2,7 @@ import { InputError } from '../errors/index.js';
 import { checkApiKey } from './check-api-key.js';
 import { checkHeader } from './check-header.js';
 import { checkTimeoutMs } from './check-timeout-ms.js';
+import { defaultRateLimit } from './default-rate-limit.js';
 import { QWEN_FLASH_PRICES } from './prices.js';
 import type { ClientOptions, PriceTier, Provider, RateLimit, Region } from './types.js';
 
@@ -89,7 +90,7 @@ export function resolveClientConfig(options: ClientOptions): ResolvedClientConfi
     maxResponseBytes: checkPositive(options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes, 'maxResponseBytes'),
     headers: buildHeaders(provider, apiKey, options.headers),
     prices: checkPrices(options.prices ?? QWEN_FLASH_PRICES),
-    rateLimit: options.rateLimit === undefined ? undefined : checkRateLimit(options.rateLimit),
+    rateLimit: chooseRateLimit(provider, baseURL, options.rateLimit),
     proxy: readProxySettings(env),
   };
 }
@@ -230,7 +231,22 @@ function checkPrices(prices: readonly PriceTier[]): readonly PriceTier[] {
   return [...prices].sort((left, right) => left.maxInputTokens - right.maxInputTokens);
 }
 
+/** The caller's limits (per second too by default on DashScope), none when `false`, else the provider's default. */
+function chooseRateLimit(provider: Provider, baseURL: string, rateLimit: RateLimit | false | undefined) {
+  if (rateLimit === false) return undefined;
+  if (rateLimit === undefined) return defaultRateLimit(provider, safeHost(baseURL));
+  if (typeof rateLimit !== 'object' || rateLimit === null) {
+    throw new InputError('rateLimit must be an object ({ requestsPerMinute, tokensPerMinute, perSecond }) or false', {
+      path: 'rateLimit',
+    });
+  }
+  return checkRateLimit({ perSecond: provider === 'dashscope', ...rateLimit });
+}
+
 function checkRateLimit(rateLimit: RateLimit): RateLimit {
+  if (rateLimit.perSecond !== undefined && typeof rateLimit.perSecond !== 'boolean') {
+    throw new InputError('rateLimit.perSecond must be true or false', { path: 'rateLimit.perSecond' });
+  }
   if (rateLimit.requestsPerMinute !== undefined)
     checkPositive(rateLimit.requestsPerMinute, 'rateLimit.requestsPerMinute');
   if (rateLimit.tokensPerMinute !== undefined) checkPositive(rateLimit.tokensPerMinute, 'rateLimit.tokensPerMinute');

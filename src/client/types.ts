@@ -120,10 +120,19 @@ export interface PriceTier {
   cachedInputPerMillion?: number;
 }
 
-/** Client-side rate limits. */
+/**
+ * Client-side rate limits. The client holds each request until it fits; it aims a little under the limits (each
+ * window is counted 5% longer), since the server counts a request when it arrives, a moment after it was sent.
+ */
 export interface RateLimit {
   requestsPerMinute?: number;
+  /** Estimated input tokens (the estimate errs high). */
   tokensPerMinute?: number;
+  /**
+   * Also hold every second to a sixtieth of the per-minute limits (at least one request), as DashScope enforces
+   * them. @defaultValue true for DashScope, false otherwise
+   */
+  perSecond?: boolean;
 }
 
 /** Options of {@link createClient}; every field is optional and falls back to the environment, then defaults. */
@@ -146,7 +155,13 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Cap on requests in flight through this client. @defaultValue Infinity */
   maxConcurrency?: number;
-  rateLimit?: RateLimit;
+  /**
+   * Client-side limits on requests and input tokens, or `false` for none. When unset, qwen-flash's published limits
+   * for the provider's own hosts: DashScope Singapore (also the US and Hong Kong) 600 requests and 5M tokens a
+   * minute, Beijing 30,000 and 10M, both also per second; Segmind 50 requests a minute (its Pro plan). No limit
+   * for any other base URL. Set your account's own quota here when it differs.
+   */
+  rateLimit?: RateLimit | false;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
   /** undici dispatcher (Agent, ProxyAgent, MockAgent…); the client's own keep-alive Agent otherwise. */

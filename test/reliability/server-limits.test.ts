@@ -118,4 +118,43 @@ describe('a server rate window', () => {
       await server.close();
     }
   });
+
+  it.each([
+    { name: 'a minute', server: { requestsPerMinute: 30 }, client: { requestsPerMinute: 30 }, items: 100 },
+    {
+      name: "a second, as DashScope enforces its limits (RPM/60 a second; the client's default on DashScope)",
+      server: { requestsPerMinute: 5, windowMs: 1000 },
+      client: { requestsPerMinute: 300, perSecond: true },
+      items: 40,
+    },
+  ])(
+    "is never hit when the client's own rateLimit matches it: $name",
+    async ({ server: limit, client: own, items }) => {
+      const clock = createSkippingClock();
+      const server = await startMockQwen({ apiKey: KEY, now: () => clock.now(), rateLimit: limit, reply: 'positive' });
+      const client = createClient({
+        provider: 'dashscope',
+        baseURL: server.baseURL,
+        apiKey: KEY,
+        clock,
+        rateLimit: own,
+      });
+      try {
+        const summary = await runBatch(sentiment, records(items), { client, concurrency: 8, clock }).summary;
+        expect(summary).toMatchObject({ succeeded: items, failed: 0 });
+        // The client counts its windows 5% long, so a request can only reach the server inside the server's window
+        // if it took that much longer in transit than the one it follows (3 s on a minute, 50 ms on a second).
+        const refused = server.chatRequests().length - items;
+        reportFigures(`rate window of ${limit.windowMs ?? 60_000} ms, client limited to it`, {
+          refused,
+          skippedMs: clock.skippedMs,
+          summary,
+        });
+        expect(refused).toBe(0);
+      } finally {
+        await client.close();
+        await server.close();
+      }
+    },
+  );
 });
