@@ -232,7 +232,11 @@ function checkPrices(prices: readonly PriceTier[]): readonly PriceTier[] {
 }
 
 /** The caller's limits (per second too by default on DashScope), none when `false`, else the provider's default. */
-function chooseRateLimit(provider: Provider, baseURL: string, rateLimit: RateLimit | false | undefined) {
+function chooseRateLimit(
+  provider: Provider,
+  baseURL: string,
+  rateLimit: RateLimit | false | undefined,
+): RateLimit | undefined {
   if (rateLimit === false) return undefined;
   if (rateLimit === undefined) return defaultRateLimit(provider, safeHost(baseURL));
   if (typeof rateLimit !== 'object' || rateLimit === null) {
