@@ -7,15 +7,15 @@ const BEIJING: RateLimit = Object.freeze({ requestsPerMinute: 30_000, tokensPerM
 const SEGMIND: RateLimit = Object.freeze({ requestsPerMinute: 50 });
 
 /**
- * The client-side rate limit a client gets when its options set none: qwen-flash's published limits for the
- * provider's own hosts, nothing for any other server (a proxy, a gateway or a local server has limits of its own).
- * Beijing (`dashscope.aliyuncs.com`, workspace domains in `cn-beijing`) gets Beijing's; every other DashScope host
- * (Singapore, US, Hong Kong, other workspace domains) gets Singapore's, the lowest published, since none is
- * published for the US and Hong Kong. Segmind gets its Pro plan's 50 requests a minute. @internal
+ * The client-side rate limit of a client whose options set none and whose base URL is on its provider's own hosts
+ * (any other server, such as a proxy, a gateway or a local one, has limits of its own and gets none): qwen-flash's
+ * published limits. Beijing (`dashscope.aliyuncs.com`, workspace domains in `cn-beijing`) gets Beijing's; every other
+ * DashScope host (Singapore, US, Hong Kong, other workspace domains) gets Singapore's, the lowest published, since
+ * none is published for the US and Hong Kong. Segmind gets its Pro plan's 50 requests a minute. @internal
  */
 export function defaultRateLimit(provider: Provider, host: string): RateLimit | undefined {
-  if (provider === 'segmind') return host === 'segmind.com' || host.endsWith('.segmind.com') ? SEGMIND : undefined;
-  if (provider !== 'dashscope' || !host.endsWith('.aliyuncs.com')) return undefined;
+  if (provider === 'segmind') return SEGMIND;
+  if (provider !== 'dashscope') return undefined;
   if (host === 'dashscope.aliyuncs.com' || host.endsWith('.cn-beijing.maas.aliyuncs.com')) return BEIJING;
   return SINGAPORE;
 }

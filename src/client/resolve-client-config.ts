@@ -231,14 +231,19 @@ function checkPrices(prices: readonly PriceTier[]): readonly PriceTier[] {
   return [...prices].sort((left, right) => left.maxInputTokens - right.maxInputTokens);
 }
 
-/** The caller's limits (per second too by default on DashScope), none when `false`, else the provider's default. */
+/**
+ * The caller's limits (per second too by default on DashScope), none when `false`, else the provider's default when
+ * the base URL is on the provider's own hosts.
+ */
 function chooseRateLimit(
   provider: Provider,
   baseURL: string,
   rateLimit: RateLimit | false | undefined,
 ): RateLimit | undefined {
   if (rateLimit === false) return undefined;
-  if (rateLimit === undefined) return defaultRateLimit(provider, safeHost(baseURL));
+  if (rateLimit === undefined) {
+    return providerOfURL(baseURL) === provider ? defaultRateLimit(provider, safeHost(baseURL)) : undefined;
+  }
   if (typeof rateLimit !== 'object' || rateLimit === null) {
     throw new InputError('rateLimit must be an object ({ requestsPerMinute, tokensPerMinute, perSecond }) or false', {
       path: 'rateLimit',
