@@ -349,7 +349,7 @@ function method(settings, serverCpuUs) {
       `${latency.latencyMs} ms = ${Math.ceil(latency.calls / latency.concurrency) * latency.latencyMs} ms (no client ` +
       'can finish sooner with that many in flight), efficiency = ideal / actual. The packed run makes the same ' +
       'number of calls with 10 items each. Even the raw baseline stays a few points under 100%: a 50 ms server ' +
-      'timer fires up to a millisecond late, and with 64 replies arriving together every 50 ms each wave waits ' +
+      'timer fires about a millisecond late on average, and with 64 replies arriving together every 50 ms each wave waits ' +
       'for the server and the client to handle its 64 requests one after the other (see bench/README.md).',
     '- Peak RSS: `process.resourceUsage().maxRSS` of the peer process, the largest over its phases.',
     `- The server itself spent ${round(serverCpuUs.min)}–${round(serverCpuUs.max)} µs of CPU per request in the ` +
