@@ -16,9 +16,9 @@ import type { Provider, Usage } from './types.js';
 /**
  * From this timeout up, a JSON reply is bounded by undici's own headers and body timers, which run on half-second
  * ticks: the attempt ends within `timeoutMs` plus about a second (under 3.5%). Shorter timeouts, and streamed
- * attempts, get a whole-attempt deadline of the library's. @internal
+ * attempts, get a whole-attempt deadline of the library's.
  */
-export const COARSE_TIMEOUT_MS = 30_000;
+const COARSE_TIMEOUT_MS = 30_000;
 
 /** What every attempt of a client shares, built once per client. @internal */
 export interface AttemptSettings {
