@@ -75,7 +75,7 @@ export {
   TaskDefinitionError,
   type TaskDefinitionProblem,
   TimeoutError,
-} from './errors/index.js';
+} from './errors.js';
 export {
   type AttemptInfo,
   type CachedEntry,

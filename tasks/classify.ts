@@ -1,4 +1,4 @@
-import { InputError, TaskDefinitionError } from '../src/errors/index.js';
+import { InputError, TaskDefinitionError } from '../src/errors.js';
 import { defineTask, runTask, type Task } from '../src/task/index.js';
 import { createTaskCache } from './task-cache.js';
 import { NO_SETTINGS, type TaskCallOptions, type TaskSettingFields, taskSettings } from './task-call-options.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InputError, TaskDefinitionError } from '../src/errors/index.js';
+import { InputError, TaskDefinitionError } from '../src/errors.js';
 import { defineTask, type JsonMode, type JsonSchema, runTask, type Task } from '../src/task/index.js';
 import { createTaskCache } from './task-cache.js';
 import { type TaskCallOptions, taskSettings } from './task-call-options.js';

@@ -1,4 +1,4 @@
-import { InputError } from '../src/errors/index.js';
+import { InputError } from '../src/errors.js';
 import { chunkText, estimateTokens } from '../src/prompt/index.js';
 import { defineTask, runTask, type Task } from '../src/task/index.js';
 import { mapLimited } from '../src/task/map-limited.js';

@@ -12,7 +12,7 @@ import type { BatchItem, BatchItemOutcome } from '../src/batch/batch-types.js';
 import { toBatchItem } from '../src/batch/to-batch-item.js';
 import { type ClientOptions, createClient, type QwenClient } from '../src/client/index.js';
 import type { Clock } from '../src/client/types.js';
-import { InputError, OutputError, RateLimitError } from '../src/errors/index.js';
+import { InputError, OutputError, RateLimitError } from '../src/errors.js';
 import { defineTask, runTask } from '../src/index.js';
 import { compileTask } from '../src/task/compile-task.js';
 import type { Task } from '../src/task/types.js';

@@ -11,7 +11,7 @@ import {
   InsufficientCreditsError,
   RateLimitError,
   ServerError,
-} from '../src/errors/index.js';
+} from '../src/errors.js';
 import { type MockFault, type MockQwen, startMockQwen } from '../src/testing/index.js';
 
 const KEY = 'sk-failure-test-0123456789abcdef';

@@ -5,7 +5,7 @@ import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/index.js';
 import { createClient } from '../src/client/index.js';
-import { ConnectionError, ContentFilterError, ServerError, TimeoutError } from '../src/errors/index.js';
+import { ConnectionError, ContentFilterError, ServerError, TimeoutError } from '../src/errors.js';
 import { type MockQwen, type MockReply, startMockQwen } from '../src/testing/index.js';
 
 const KEY = 'sk-transport-test-0123456789abcdef';

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/index.js';
 import { createClient } from '../src/client/index.js';
-import { InputError } from '../src/errors/index.js';
+import { InputError } from '../src/errors.js';
 import { type MockQwen, startMockQwen } from '../src/testing/index.js';
 
 const KEY = 'sk-wire-test-0123456789abcdef';

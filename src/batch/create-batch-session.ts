@@ -1,5 +1,5 @@
 import type { Clock } from '../client/types.js';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import type {
   BatchItem,
   BatchItemOutcome,

@@ -1,4 +1,4 @@
-import { RateLimitError } from '../errors/index.js';
+import { RateLimitError } from '../errors.js';
 import { createAdaptiveLimit } from './adaptive-limit.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome, BatchStopReason, BatchSummary } from './batch-types.js';
 import { checkBudget } from './check-budget.js';

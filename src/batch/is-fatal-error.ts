@@ -1,4 +1,4 @@
-import { AuthenticationError, InsufficientCreditsError } from '../errors/index.js';
+import { AuthenticationError, InsufficientCreditsError } from '../errors.js';
 
 /**
  * Whether an error stops a whole batch rather than failing one item: the key was refused, or the account has no

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { type FileHandle, open, stat, truncate } from 'node:fs/promises';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import type { BatchItemResult } from './batch-types.js';
 import { createIdTable, type IdTable } from './create-id-table.js';
 import { readResultLines } from './read-batch-results.js';

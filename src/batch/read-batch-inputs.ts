@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import type { BatchInput, BatchItem } from './batch-types.js';
 import { readFileLines } from './read-file-lines.js';
 import { problemItem, toBatchItem } from './to-batch-item.js';

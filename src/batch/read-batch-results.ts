@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import type { BatchItemResult } from './batch-types.js';
 import { type FileLine, readFileLines } from './read-file-lines.js';
 

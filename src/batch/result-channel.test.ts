@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { createResultChannel } from './result-channel.js';
 
 async function drain<T>(iterator: AsyncIterator<T>): Promise<T[]> {

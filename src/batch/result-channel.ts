@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 
 /** Results a run keeps for an iterator that is not attached yet, or that is behind. @internal */
 export const RESULT_BUFFER_SIZE = 256;

@@ -1,6 +1,6 @@
 import { SYSTEM_CLOCK } from '../client/system-clock.js';
 import type { Clock, QwenClient } from '../client/types.js';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { getDefaultClient } from '../task/default-client.js';
 import { compileTask } from '../task/index.js';
 import type { Task } from '../task/types.js';

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors/index.js';
+import { ApiError } from '../errors.js';
 import type { BatchItemError } from './batch-types.js';
 
 /** The `{ name, code?, message }` of a failure, as written to the results file. @internal */

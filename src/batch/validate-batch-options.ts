@@ -1,5 +1,5 @@
 import { checkTimeoutMs } from '../client/check-timeout-ms.js';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { MAX_REPAIRS } from '../task/index.js';
 import type { Task } from '../task/types.js';
 import { validateBatchApiOptions } from './batch-api/validate-batch-api-options.js';

@@ -1,6 +1,6 @@
 import { createClient } from '../client/create-client.js';
 import type { ClientOptions, QwenClient } from '../client/types.js';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { UsageError } from './usage-error.js';
 
 /** The one line printed when no API key is configured. @internal */

@@ -1,5 +1,4 @@
-import { AuthenticationError, InputError, TaskDefinitionError } from '../errors/index.js';
-import { redact } from '../errors/redact.js';
+import { AuthenticationError, InputError, redact, TaskDefinitionError } from '../errors.js';
 import type { CliOutput } from './cli-io.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { UsageError } from './usage-error.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, ContentFilterError } from '../errors/index.js';
+import { ConnectionError, ContentFilterError } from '../errors.js';
 import { createStreamAssembler, STREAM_CUT } from './assemble-stream.js';
 import { mapApiError } from './map-api-error.js';
 

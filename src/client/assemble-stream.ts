@@ -1,5 +1,5 @@
-import { ConnectionError } from '../errors/index.js';
-import { isRecord } from './is-record.js';
+import { ConnectionError } from '../errors.js';
+import { isRecord } from '../json.js';
 import { nonEmptyString } from './non-empty-string.js';
 import { normalizeUsage } from './normalize-usage.js';
 import type { ParsedReply } from './parse-chat-response.js';

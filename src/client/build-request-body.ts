@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { toWireMessages } from './to-wire-messages.js';
 import type { ChatRequest, Provider, ResponseFormat } from './types.js';
 

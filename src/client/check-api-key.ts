@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 
 /** Whitespace or a control character: never part of a key, often a pasted line break. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused

@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 
 /** RFC 9110 token: the characters a header name may hold. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

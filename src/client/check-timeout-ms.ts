@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 
 /**
  * Longest timeout a timer can hold (2³¹ − 1 ms, about 24.8 days). Node runs a longer `setTimeout` after 1 ms

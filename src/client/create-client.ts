@@ -1,12 +1,11 @@
-import { ApiError, BadRequestError, InputError, RateLimitError, ServerError } from '../errors/index.js';
-import { registerSecret } from '../errors/redact.js';
+import { ApiError, BadRequestError, InputError, RateLimitError, registerSecret, ServerError } from '../errors.js';
+import { estimateInputTokens } from '../tokens.js';
 import { createBatchApi } from './batch-api/create-batch-api.js';
 import { buildRequestBody, type OutputLengthField } from './build-request-body.js';
 import { checkTimeoutMs } from './check-timeout-ms.js';
 import { computeCostUsd } from './compute-cost.js';
 import { createDispatcher } from './create-dispatcher.js';
 import { defaultTimeoutMs } from './default-timeout-ms.js';
-import { estimateInputTokens } from './estimate-input-tokens.js';
 import { isRetryable } from './is-retryable.js';
 import { ZERO_USAGE } from './normalize-usage.js';
 import { createRateLimiter } from './rate-limiter.js';

@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, RateLimitError, ServerError, TimeoutError } from '../errors/index.js';
+import { ApiError, ConnectionError, RateLimitError, ServerError, TimeoutError } from '../errors.js';
 
 /** Error code of a reply larger than `maxResponseBytes`: not retried, the next reply would be as large. @internal */
 export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';

@@ -7,9 +7,9 @@ import {
   ContentFilterError,
   InsufficientCreditsError,
   RateLimitError,
+  registerSecret,
   ServerError,
-} from '../errors/index.js';
-import { registerSecret } from '../errors/redact.js';
+} from '../errors.js';
 import { classifyApiError, mapApiError } from './map-api-error.js';
 import { parseErrorBody } from './parse-error-body.js';
 import type { Provider } from './types.js';

@@ -6,9 +6,9 @@ import {
   ContentFilterError,
   InsufficientCreditsError,
   RateLimitError,
+  redact,
   ServerError,
-} from '../errors/index.js';
-import { redact } from '../errors/redact.js';
+} from '../errors.js';
 import type { ErrorBodyFields } from './parse-error-body.js';
 import type { Provider } from './types.js';
 

@@ -1,4 +1,4 @@
-import { isRecord } from './is-record.js';
+import { isRecord } from '../json.js';
 import type { Usage } from './types.js';
 
 /** A usage with every count at zero. @internal */

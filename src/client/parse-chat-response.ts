@@ -1,4 +1,4 @@
-import { isRecord } from './is-record.js';
+import { isRecord } from '../json.js';
 import { nonEmptyString } from './non-empty-string.js';
 import { normalizeUsage } from './normalize-usage.js';
 import type { ToolCall, Usage } from './types.js';

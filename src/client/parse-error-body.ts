@@ -1,4 +1,4 @@
-import { isRecord } from './is-record.js';
+import { isRecord } from '../json.js';
 import { nonEmptyString } from './non-empty-string.js';
 
 /** What an error body says, whatever its shape. @internal */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { estimateInputTokens } from '../tokens.js';
 import { defaultTimeoutMs } from './default-timeout-ms.js';
-import { estimateInputTokens } from './estimate-input-tokens.js';
 import { createRateLimiter } from './rate-limiter.js';
 import type { Clock } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { ConnectionError } from '../errors/index.js';
+import { ConnectionError } from '../errors.js';
 import { RESPONSE_TOO_LARGE } from './is-retryable.js';
 
 /** Error bodies are read up to this size; the rest is ignored. @internal */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { resolveClientConfig } from './resolve-client-config.js';
 import type { ClientOptions, RateLimit } from './types.js';
 

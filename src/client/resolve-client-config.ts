@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { checkApiKey } from './check-api-key.js';
 import { checkHeader } from './check-header.js';
 import { checkTimeoutMs } from './check-timeout-ms.js';

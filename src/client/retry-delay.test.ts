@@ -10,7 +10,7 @@ import {
   RateLimitError,
   ServerError,
   TimeoutError,
-} from '../errors/index.js';
+} from '../errors.js';
 import { isRetryable, RESPONSE_TOO_LARGE } from './is-retryable.js';
 import { parseRetryAfterMs, retryDelayMs } from './retry-delay.js';
 

@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
-import { ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors/index.js';
+import { ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors.js';
+import { isRecord } from '../json.js';
 import { createStreamAssembler } from './assemble-stream.js';
 import { headerRequestId, headerValue, type ResponseHeaders } from './header-value.js';
-import { isRecord } from './is-record.js';
 import { mapApiError } from './map-api-error.js';
 import { normalizeUsage } from './normalize-usage.js';
 import { type ParsedReply, parseChatResponse } from './parse-chat-response.js';

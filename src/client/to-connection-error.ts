@@ -1,4 +1,4 @@
-import { ConnectionError } from '../errors/index.js';
+import { ConnectionError } from '../errors.js';
 
 /**
  * Wraps a transport failure (reset, refused, socket closed, body cut) in a retryable {@link ConnectionError}

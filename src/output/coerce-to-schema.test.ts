@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { JsonSchema } from '../json.js';
 import { coerceToSchema } from './coerce-to-schema.js';
-import type { JsonSchema } from './json-schema.js';
 import type { RepairName } from './repair-name.js';
 
 /** JSON Schema the way the task layer derives it from zod (dates marked for coercion). */

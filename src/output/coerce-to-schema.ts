@@ -1,7 +1,7 @@
+import type { JsonSchema } from '../json.js';
 import { addRepair } from './add-repair.js';
 import { convertScalar } from './convert-scalar.js';
 import { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
-import type { JsonSchema } from './json-schema.js';
 import { matchEnumMember } from './match-enum-member.js';
 import { normalizeForMatch } from './normalize-for-match.js';
 import { parseIsoDate } from './parse-iso-date.js';

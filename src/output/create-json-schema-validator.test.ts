@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonSchema } from '../json.js';
 import { createJsonSchemaValidator } from './create-json-schema-validator.js';
-import type { JsonSchema } from './json-schema.js';
 
 const INVOICE: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

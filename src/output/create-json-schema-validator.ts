@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { OutputIssue } from '../errors/output-error.js';
+import type { OutputIssue } from '../errors.js';
+import type { JsonSchema } from '../json.js';
 import { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
-import type { JsonSchema } from './json-schema.js';
 import { loadAjv2020 } from './load-ajv.js';
 import type { ParseOutcome } from './parse-outcome.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { OutputIssue } from '../errors/output-error.js';
+import type { OutputIssue } from '../errors.js';
 import type { ParseOutcome } from './parse-outcome.js';
 
 /**

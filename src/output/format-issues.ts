@@ -1,4 +1,4 @@
-import type { OutputIssue } from '../errors/output-error.js';
+import type { OutputIssue } from '../errors.js';
 
 /**
  * Formats issues compactly for a repair turn (and for error messages), in the style of `z.prettifyError`:

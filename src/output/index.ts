@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+export type { JsonSchema } from '../json.js';
 export { coerceToSchema } from './coerce-to-schema.js';
 export { countWords } from './count-words.js';
 export { createJsonSchemaValidator } from './create-json-schema-validator.js';
@@ -12,7 +14,6 @@ export { createLabelMatcher, type LabelMatcher, type LabelMention } from './crea
 export { createZodValidator } from './create-zod-validator.js';
 export { MAX_JSON_DEPTH } from './exceeds-json-depth.js';
 export { formatIssues } from './format-issues.js';
-export type { JsonSchema } from './json-schema.js';
 export { loadAjv2020 } from './load-ajv.js';
 export { packedItemIndex } from './packed-item-index.js';
 export { parseJsonReply } from './parse-json-reply.js';

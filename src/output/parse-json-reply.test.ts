@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { JsonSchema } from '../json.js';
 import { createJsonSchemaValidator } from './create-json-schema-validator.js';
 import { createZodValidator } from './create-zod-validator.js';
-import type { JsonSchema } from './json-schema.js';
 import { parseJsonReply } from './parse-json-reply.js';
 import type { RepairName } from './repair-name.js';
 

@@ -1,8 +1,8 @@
+import type { JsonSchema } from '../json.js';
 import { addRepair } from './add-repair.js';
 import { coerceToSchema } from './coerce-to-schema.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './exceeds-json-depth.js';
 import { findJsonRegions, type JsonRegion } from './find-json-regions.js';
-import type { JsonSchema } from './json-schema.js';
 import { type CandidateOutcome, parseJsonCandidate } from './parse-json-candidate.js';
 import { parseJsonSafely } from './parse-json-safely.js';
 import { failure, type ParseOutcome } from './parse-outcome.js';

@@ -1,4 +1,4 @@
-import type { OutputIssue } from '../errors/output-error.js';
+import type { OutputIssue } from '../errors.js';
 import type { RepairName } from './repair-name.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { parsePackedLabelsReply } from './parse-packed-labels-reply.js';
 
 const SENTIMENT = ['positive', 'negative', 'neutral'] as const;

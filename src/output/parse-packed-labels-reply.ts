@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { createLabelMatcher, type LabelMatcher } from './create-label-matcher.js';
 import { packedItemIndex } from './packed-item-index.js';
 import { parseJsonReply } from './parse-json-reply.js';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from '../json.js';
 
 /** Most `$ref` hops followed in a row; a longer chain is treated as a cycle and left alone. */
 const MAX_REFERENCE_HOPS = 32;

@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from '../json.js';
 import { asSchema, resolveSchemaNode } from './resolve-schema-node.js';
 
 /** The node's `type` keyword as a list, or `undefined` when it has none. @internal */

@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 
 /**
  * Throws an {@link InputError} naming `path` unless `value` is undefined or a positive safe integer.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
+import { estimateTokens } from '../tokens.js';
 import { chunkText } from './chunk-text.js';
-import { estimateTokens } from './estimate-tokens.js';
 
 /** Checks both properties: every chunk within budget, and the text rebuilt from the chunks and whitespace alone. */
 function expectValidChunks(text: string, maxTokens: number): string[] {

@@ -1,5 +1,5 @@
-import { InputError } from '../errors/index.js';
-import { estimateTokens } from './estimate-tokens.js';
+import { InputError } from '../errors.js';
+import { estimateTokens } from '../tokens.js';
 
 /** Options of {@link chunkText}. */
 export interface ChunkTextOptions {

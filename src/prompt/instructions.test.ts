@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
+import type { JsonSchema } from '../json.js';
 import { buildMessages } from './build-messages.js';
 import { buildPackedUserMessage } from './build-packed-user-message.js';
 import { buildRepairMessage } from './build-repair-message.js';
 import { buildSystemMessage } from './build-system-message.js';
 import { jsonInstruction } from './json-instruction.js';
-import type { JsonSchema } from './json-schema.js';
 import { labelInstruction } from './label-instruction.js';
 import { linesInstruction } from './lines-instruction.js';
 import { packedLabelInstruction } from './packed-label-instruction.js';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from '../json.js';
 import { renderSchema } from './render-schema.js';
 
 /** How a json task asks for JSON (mirrors the task layer's `JsonMode`). */

@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 
 const LETTER_COUNT = 26;
 const CODE_POINT_OF_A = 65;

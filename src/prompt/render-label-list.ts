@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import type { LabelInstructionOptions } from './label-instruction.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from '../json.js';
 import { renderSchema } from './render-schema.js';
 
 /** The conversion the task layer applies: input side, unrepresentable → `{}`, `z.date()` → ISO string marked for coercion. */

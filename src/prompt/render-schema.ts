@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from '../json.js';
 import { findRecursiveReferences, resolveReference } from './resolve-reference.js';
 import { formatNotes, type SchemaNotes, schemaNotes } from './schema-notes.js';
 

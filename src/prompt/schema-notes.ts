@@ -1,4 +1,4 @@
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from '../json.js';
 
 /**
  * What a schema node says beyond its type: its description and short hints (format, bounds).

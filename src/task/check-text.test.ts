@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { estimateTokens } from '../prompt/index.js';
 import { checkText, MAX_INPUT_TOKENS } from './check-text.js';
 

@@ -1,4 +1,4 @@
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { estimateTokens } from '../prompt/index.js';
 
 /** qwen-flash's largest input, in tokens. */

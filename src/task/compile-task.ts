@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResponse } from '../client/types.js';
-import { TaskDefinitionError } from '../errors/index.js';
+import { TaskDefinitionError } from '../errors.js';
 import type { ParseOutcome } from '../output/index.js';
 import { buildSystemMessage, estimateTokens } from '../prompt/index.js';
 import { FORMATS } from './formats/index.js';

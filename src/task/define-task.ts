@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors/index.js';
+import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
 import { compileTask } from './compile-task.js';
 import { isLabelSpec, normalizeLabels } from './normalize-labels.js';
 import { stableHash } from './stable-hash.js';

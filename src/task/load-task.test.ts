@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors/index.js';
+import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
 import { loadTask } from './load-task.js';
 import { readTaskFile } from './read-task-file.js';
 import { validateTaskFile } from './validate-task-file.js';

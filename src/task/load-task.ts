@@ -1,4 +1,4 @@
-import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors/index.js';
+import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
 import { defineTask } from './define-task.js';
 import { readTaskFile, taskFileSyntax } from './read-task-file.js';
 import { taskFileToDefinition } from './task-file-to-definition.js';

@@ -1,4 +1,4 @@
-import type { TaskDefinitionProblem } from '../errors/index.js';
+import type { TaskDefinitionProblem } from '../errors.js';
 import type { LabelSet } from './types.js';
 
 /** Most labels a task may have: a longer list belongs in an extract task or a smaller taxonomy. */

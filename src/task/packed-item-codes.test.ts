@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { packedItemIndex } from '../output/index.js';
 import { packedItemCode } from '../prompt/index.js';
 

@@ -1,5 +1,5 @@
 import type { ChatResponse } from '../client/types.js';
-import { AuthenticationError, InsufficientCreditsError, RateLimitError } from '../errors/index.js';
+import { AuthenticationError, InsufficientCreditsError, RateLimitError } from '../errors.js';
 import { parsePackedLabelsReply } from '../output/index.js';
 import { buildPackedUserMessage } from '../prompt/index.js';
 import { MAX_OUTPUT_TOKENS } from './define-task.js';

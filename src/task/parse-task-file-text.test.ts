@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TaskDefinitionError } from '../errors/index.js';
+import { TaskDefinitionError } from '../errors.js';
 import { parseTaskFileText, type TaskFileSyntax } from './parse-task-file-text.js';
 
 function syntaxProblem(

@@ -1,4 +1,4 @@
-import { TaskDefinitionError } from '../errors/index.js';
+import { TaskDefinitionError } from '../errors.js';
 import { loadYaml } from './load-yaml.js';
 
 /** Syntax of a data task file. @internal */

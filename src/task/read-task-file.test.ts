@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors/index.js';
+import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
 import { readTaskFile } from './read-task-file.js';
 
 let directory: string;

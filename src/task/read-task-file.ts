@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TaskDefinitionError } from '../errors/index.js';
+import { TaskDefinitionError } from '../errors.js';
 import { parseTaskFileText, type TaskFileSyntax } from './parse-task-file-text.js';
 
 /** How each supported extension is read. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useLoopbackClient } from '../../test/helpers/use-loopback-client.js';
 import { createClient } from '../client/index.js';
-import { AuthenticationError, InputError, RateLimitError } from '../errors/index.js';
+import { AuthenticationError, InputError, RateLimitError } from '../errors.js';
 import type { MockReply, MockRequest } from '../testing/index.js';
 import { compileTask } from './compile-task.js';
 import { defineTask } from './define-task.js';

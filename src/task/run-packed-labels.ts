@@ -1,5 +1,5 @@
 import { checkTimeoutMs } from '../client/check-timeout-ms.js';
-import { InputError } from '../errors/index.js';
+import { InputError } from '../errors.js';
 import { estimateTokens } from '../prompt/index.js';
 import { checkText } from './check-text.js';
 import { compileTask } from './compile-task.js';

@@ -1,6 +1,6 @@
 import { checkTimeoutMs } from '../client/check-timeout-ms.js';
 import type { ChatMessage, ChatOptions, ChatRequest, ChatResponse, QwenClient, Usage } from '../client/types.js';
-import { InputError, OutputError, type OutputIssue } from '../errors/index.js';
+import { InputError, OutputError, type OutputIssue } from '../errors.js';
 import { formatIssues } from '../output/index.js';
 import { buildMessages, buildRepairMessage } from '../prompt/index.js';
 import { checkText } from './check-text.js';

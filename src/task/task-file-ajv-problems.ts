@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import type { TaskDefinitionProblem } from '../errors/index.js';
+import type { TaskDefinitionProblem } from '../errors.js';
 
 /** Friendlier words for `pattern` failures, by schema path. */
 const PATTERN_MESSAGES: Readonly<Record<string, string>> = {

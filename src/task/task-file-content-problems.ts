@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import type { TaskDefinitionProblem } from '../errors/index.js';
+import type { TaskDefinitionProblem } from '../errors.js';
 import { normalizeLabels } from './normalize-labels.js';
 import { didYouMean, escapePointer, taskFileAjvProblems } from './task-file-ajv-problems.js';
 import { taskFileSchemaProblems } from './task-file-schema-problems.js';

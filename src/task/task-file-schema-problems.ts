@@ -1,5 +1,5 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
-import type { TaskDefinitionProblem } from '../errors/index.js';
+import type { TaskDefinitionProblem } from '../errors.js';
 import { loadAjv2020 } from '../output/index.js';
 import { taskFileAjvProblems } from './task-file-ajv-problems.js';
 import type { JsonSchema } from './types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TaskDefinitionError } from '../errors/index.js';
+import { TaskDefinitionError } from '../errors.js';
 import { taskFileToDefinition } from './task-file-to-definition.js';
 import type { TaskDefinitionInput } from './types.js';
 

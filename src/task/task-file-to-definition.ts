@@ -1,4 +1,4 @@
-import { TaskDefinitionError } from '../errors/index.js';
+import { TaskDefinitionError } from '../errors.js';
 import type { TaskFile } from './task-file-schema.js';
 import type { TaskDefinitionInput } from './types.js';
 import { validateTaskFile } from './validate-task-file.js';

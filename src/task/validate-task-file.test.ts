@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskDefinitionProblem } from '../errors/index.js';
+import type { TaskDefinitionProblem } from '../errors.js';
 import { validateTaskFile } from './validate-task-file.js';
 
 const classify = { name: 'triage', kind: 'classify', labels: ['billing', 'bug'] };

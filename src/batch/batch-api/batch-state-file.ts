@@ -1,5 +1,5 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 
 /** One submitted request file: its batch once created, and the ids of the items it holds. @internal */
 export interface BatchStateEntry {

@@ -1,5 +1,5 @@
 import type { ChatResponse } from '../../client/types.js';
-import { OutputError } from '../../errors/index.js';
+import { OutputError } from '../../errors.js';
 import { runTask } from '../../task/index.js';
 import type { BatchItem, BatchItemOutcome } from '../batch-types.js';
 import { trackSpend } from '../track-spend.js';

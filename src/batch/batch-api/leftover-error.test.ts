@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchJob } from '../../client/batch-api/batch-api-types.js';
-import { ApiError, BadRequestError, ServerError } from '../../errors/index.js';
+import { ApiError, BadRequestError, ServerError } from '../../errors.js';
 import { leftoverError } from './leftover-error.js';
 
 function job(status: string, problems: BatchJob['problems'] = []): BatchJob {

@@ -1,5 +1,5 @@
 import type { BatchJob } from '../../client/batch-api/batch-api-types.js';
-import { ApiError, BadRequestError, ServerError } from '../../errors/index.js';
+import { ApiError, BadRequestError, ServerError } from '../../errors.js';
 
 /**
  * Why an item of a finished batch has no result line: the batch failed validation (its first problem), expired,

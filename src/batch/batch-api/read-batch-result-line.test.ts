@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, RateLimitError, ServerError } from '../../errors/index.js';
+import { BadRequestError, RateLimitError, ServerError } from '../../errors.js';
 import { readBatchResultLine } from './read-batch-result-line.js';
 
 const context = {

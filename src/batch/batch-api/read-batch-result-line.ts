@@ -3,8 +3,7 @@ import { nonEmptyString } from '../../client/non-empty-string.js';
 import { ZERO_USAGE } from '../../client/normalize-usage.js';
 import { parseChatResponse } from '../../client/parse-chat-response.js';
 import type { ChatResponse, Provider, Usage } from '../../client/types.js';
-import { type ApiError, ServerError } from '../../errors/index.js';
-import { redact } from '../../errors/redact.js';
+import { type ApiError, redact, ServerError } from '../../errors.js';
 
 /** A line of an output or error file: the reply of one request, or why it failed. @internal */
 export type BatchResultLine =

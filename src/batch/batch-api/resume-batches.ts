@@ -1,5 +1,5 @@
 import type { BatchJob } from '../../client/batch-api/batch-api-types.js';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import type { BatchApiRun, TrackedBatch } from './batch-api-run.js';
 import type { BatchState, BatchStateEntry } from './batch-state-file.js';
 

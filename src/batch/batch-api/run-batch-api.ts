@@ -1,5 +1,5 @@
 import { SYSTEM_CLOCK } from '../../client/system-clock.js';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import { compileTask } from '../../task/compile-task.js';
 import { getDefaultClient } from '../../task/default-client.js';
 import type { Task } from '../../task/types.js';

@@ -1,5 +1,5 @@
 import type { BatchJob } from '../../client/batch-api/batch-api-types.js';
-import { ConnectionError, TimeoutError } from '../../errors/index.js';
+import { ConnectionError, TimeoutError } from '../../errors.js';
 import type { BatchItem, BatchItemOutcome } from '../batch-types.js';
 import { failedOutcome } from '../failed-outcome.js';
 import type { BatchApiRun, TrackedBatch } from './batch-api-run.js';

@@ -1,4 +1,4 @@
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import { checkText } from '../../task/check-text.js';
 import type { BatchItem } from '../batch-types.js';
 import { failedOutcome } from '../failed-outcome.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import type { BatchApiRunOptions } from './batch-api-run-options.js';
 import { validateBatchApiOptions } from './validate-batch-api-options.js';
 

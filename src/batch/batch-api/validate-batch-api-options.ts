@@ -1,4 +1,4 @@
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import type { BatchApiRunOptions } from './batch-api-run-options.js';
 
 /** `24h`..`336h` or `1d`..`14d`, as the Batch API accepts them. */

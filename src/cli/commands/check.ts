@@ -1,4 +1,4 @@
-import { TaskDefinitionError, type TaskDefinitionProblem } from '../../errors/index.js';
+import { TaskDefinitionError, type TaskDefinitionProblem } from '../../errors.js';
 import { loadTask } from '../../task/load-task.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';

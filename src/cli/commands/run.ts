@@ -1,6 +1,6 @@
 import type { BatchProgress, BatchRun, BatchSummary } from '../../batch/batch-types.js';
 import { runBatch } from '../../batch/index.js';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import { TASK_FLAGS } from '../builtin-task.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';

@@ -1,5 +1,5 @@
 import type { QwenClient } from '../../client/types.js';
-import { AuthenticationError, InputError, InsufficientCreditsError } from '../../errors/index.js';
+import { AuthenticationError, InputError, InsufficientCreditsError } from '../../errors.js';
 import { mapLimited } from '../../task/map-limited.js';
 import { runTask } from '../../task/run-task.js';
 import type { Task } from '../../task/types.js';

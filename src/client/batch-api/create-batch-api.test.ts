@@ -8,7 +8,7 @@ import {
   InputError,
   RateLimitError,
   ServerError,
-} from '../../errors/index.js';
+} from '../../errors.js';
 import { type MockQwen, startMockQwen } from '../../testing/index.js';
 import { createClient } from '../create-client.js';
 import type { ClientOptions, Clock, QwenClient } from '../types.js';

@@ -1,6 +1,6 @@
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
+import { isRecord } from '../../json.js';
 import { computeCostUsd } from '../compute-cost.js';
-import { isRecord } from '../is-record.js';
 import type { Usage } from '../types.js';
 import type { BatchApiContext } from './batch-api-context.js';
 import type { BatchApi, BatchJob, BatchPage, CreateBatchOptions } from './batch-api-types.js';

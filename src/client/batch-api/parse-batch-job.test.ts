@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerError } from '../../errors/index.js';
+import { ServerError } from '../../errors.js';
 import { parseBatchJob } from './parse-batch-job.js';
 
 describe('parseBatchJob', () => {

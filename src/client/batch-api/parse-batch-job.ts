@@ -1,5 +1,5 @@
-import { ServerError } from '../../errors/index.js';
-import { isRecord } from '../is-record.js';
+import { ServerError } from '../../errors.js';
+import { isRecord } from '../../json.js';
 import { nonEmptyString } from '../non-empty-string.js';
 import type { BatchJob, BatchProblem, BatchRequestCounts } from './batch-api-types.js';
 

@@ -1,5 +1,5 @@
-import { ConnectionError } from '../../errors/index.js';
-import { isRecord } from '../is-record.js';
+import { ConnectionError } from '../../errors.js';
+import { isRecord } from '../../json.js';
 import { discardBody, readText } from '../read-body.js';
 import type { BatchApiContext } from './batch-api-context.js';
 import { type RetryPolicy, retryBatchApiCall } from './retry-batch-api-call.js';

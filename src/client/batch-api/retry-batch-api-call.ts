@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, ServerError } from '../../errors/index.js';
+import { ApiError, ConnectionError, ServerError } from '../../errors.js';
 import { isRetryable } from '../is-retryable.js';
 import { retryDelayMs } from '../retry-delay.js';
 import type { BatchApiContext } from './batch-api-context.js';

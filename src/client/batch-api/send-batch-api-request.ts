@@ -1,5 +1,5 @@
 import { type Dispatcher, type FormData, request } from 'undici';
-import { QwenTasksError, TimeoutError } from '../../errors/index.js';
+import { QwenTasksError, TimeoutError } from '../../errors.js';
 import { headerRequestId, type ResponseHeaders } from '../header-value.js';
 import { mapApiError } from '../map-api-error.js';
 import { parseErrorBody } from '../parse-error-body.js';

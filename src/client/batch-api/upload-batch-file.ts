@@ -1,6 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import { FormData } from 'undici';
-import { ServerError } from '../../errors/index.js';
+import { ServerError } from '../../errors.js';
 import { nonEmptyString } from '../non-empty-string.js';
 import type { BatchApiContext } from './batch-api-context.js';
 import type { UploadedFile, UploadFileOptions } from './batch-api-types.js';

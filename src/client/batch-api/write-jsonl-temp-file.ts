@@ -1,7 +1,7 @@
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 
 /** Text is written to disk in pieces of about this size. */
 const WRITE_CHUNK_CHARACTERS = 1024 * 1024;

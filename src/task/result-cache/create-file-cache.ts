@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import type { CachedEntry, ResultCache } from './result-cache.js';
 
 /** Version of the file layout; a file of another version is a miss. */

