@@ -43,9 +43,9 @@ async function bench() {
   const items = Number(values.items);
   const concurrency = Number(values.concurrency);
   const maxRssMb = Number(values['max-rss-mb']);
-  const { runBatch } = await load('src/batch/index.js');
-  const { createClient } = await load('src/client/index.js');
-  const { defineTask } = await load('src/task/index.js');
+  const { runBatch } = await load('src/batch/run-batch.js');
+  const { createClient } = await load('src/client/client.js');
+  const { defineTask } = await load('src/task/define-task.js');
 
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--server'], {
     stdio: ['pipe', 'pipe', 'inherit'],

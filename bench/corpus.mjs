@@ -1,5 +1,5 @@
 /**
- * The malformed-reply corpus (`../shared/corpus/cases.jsonl` from the repository root), as an extraction task for
+ * The malformed-reply corpus (`test/fixtures/corpus/cases.jsonl`), as an extraction task for
  * every peer. Protocol (the same for all peers):
  * - only cases whose `expected` is a JSON object (tools and `response_format` need an object at the root);
  * - the schema a caller would have written is inferred from `expected` (types, keys — all required — and the item
@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Where the corpus is, relative to the repository root (`bench/..`). */
-export const CORPUS_PATH = fileURLToPath(new URL('../../shared/corpus/cases.jsonl', import.meta.url));
+export const CORPUS_PATH = fileURLToPath(new URL('../test/fixtures/corpus/cases.jsonl', import.meta.url));
 
 /** Calls allowed per case. */
 export const MAX_CALLS_PER_CASE = 3;

@@ -304,7 +304,7 @@ function correctness(peers, rounds) {
 
 function corpusProtocol() {
   return (
-    'The object-rooted cases of `../shared/corpus/cases.jsonl` (with an expected value) as an extraction task. The ' +
+    'The object-rooted cases of `test/fixtures/corpus/cases.jsonl` (with an expected value) as an extraction task. The ' +
     'schema a caller would write is inferred from `expected` (types, keys all required, item shape of uniform ' +
     'arrays), as zod for the zod-based peers and as JSON Schema for `runTask`. The user message names the case; the ' +
     'server answers the first call of a case with the malformed corpus `input` (as tool-call arguments or message ' +

@@ -1,5 +1,6 @@
 // Cold import time: a fresh `node` that imports qwen-tasks (built), the openai SDK (from bench/), or nothing.
 // Runs are interleaved (paired) and the medians printed. Usage: npm run build && node scripts/cold-import.mjs [runs]
+// [label=path/to/module.js …] (more modules to compare, e.g. an older build).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -7,10 +8,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 10);
+const extra = process.argv.slice(3).map((arg) => arg.split('='));
 const targets = { 'bare node': null, 'qwen-tasks': pathToFileURL(resolve(root, 'dist/src/index.js')).href };
 const openai = resolve(root, 'bench/node_modules/openai/index.mjs');
 if (existsSync(openai)) targets['openai SDK'] = pathToFileURL(openai).href;
 else console.log('(openai SDK not installed: run `npm --prefix bench ci` to compare)');
+for (const [label, path] of extra) targets[label] = pathToFileURL(resolve(path)).href;
 
 const times = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
 for (let run = 0; run < runs; run += 1) {

@@ -4,28 +4,25 @@
  * and the error classes.
  * @module
  */
-export { type ClassifyOptions, classify, type LabelOf, type Labels } from '../tasks/classify.js';
-export { type ExtractOptions, extract } from '../tasks/extract.js';
-export { type SummarizeOptions, summarize } from '../tasks/summarize.js';
-export type { TaskCallOptions } from '../tasks/task-call-options.js';
-export {
-  type BatchApiProgress,
-  type BatchApiProgressEntry,
-  type BatchApiRunOptions,
-  type BatchInput,
-  type BatchInputRecord,
-  type BatchItemError,
-  type BatchItemResult,
-  type BatchMode,
-  type BatchProgress,
-  type BatchRun,
-  type BatchStopReason,
-  type BatchSummary,
-  DEFAULT_CONCURRENCY,
-  type RunBatchOptions,
-  readBatchResults,
-  runBatch,
-} from './batch/index.js';
+
+export { DEFAULT_CONCURRENCY, readBatchResults, runBatch } from './batch/run-batch.js';
+export type {
+  BatchApiProgress,
+  BatchApiProgressEntry,
+  BatchApiRunOptions,
+  BatchInput,
+  BatchInputRecord,
+  BatchItemError,
+  BatchItemResult,
+  BatchMode,
+  BatchProgress,
+  BatchRun,
+  BatchStopReason,
+  BatchSummary,
+  RunBatchOptions,
+} from './batch/types.js';
+export { createClient } from './client/client.js';
+export { QWEN_FLASH_PRICES } from './client/config.js';
 export type {
   BatchApi,
   BatchApiCallOptions,
@@ -34,17 +31,13 @@ export type {
   BatchProblem,
   BatchRequestCounts,
   BatchStatus,
-  CreateBatchOptions,
-  ListBatchesOptions,
-  UploadedFile,
-  UploadFileOptions,
-} from './client/batch-api/index.js';
-export type {
   ChatMessage,
   ChatOptions,
   ChatRequest,
   ChatResponse,
   ClientOptions,
+  CreateBatchOptions,
+  ListBatchesOptions,
   PriceTier,
   Provider,
   QwenClient,
@@ -54,10 +47,11 @@ export type {
   TextContentPart,
   ToolCall,
   ToolDefinition,
+  UploadedFile,
+  UploadFileOptions,
   Usage,
   UsageTotals,
-} from './client/index.js';
-export { createClient, QWEN_FLASH_PRICES } from './client/index.js';
+} from './client/types.js';
 export {
   ApiError,
   type ApiErrorDetails,
@@ -76,40 +70,46 @@ export {
   type TaskDefinitionProblem,
   TimeoutError,
 } from './errors.js';
+export { defineTask, MAX_OUTPUT_TOKENS } from './task/define-task.js';
+export type { TaskCallOptions } from './task/one-liners.js';
 export {
-  type AttemptInfo,
+  type ClassifyOptions,
+  classify,
+  type ExtractOptions,
+  extract,
+  type LabelOf,
+  type Labels,
+  type SummarizeOptions,
+  summarize,
+} from './task/one-liners.js';
+export {
+  DEFAULT_MAX_PACK_TOKENS,
+  type PackedOutcome,
+  type RunPackedLabelsOptions,
+  runPackedLabels,
+} from './task/packing.js';
+export { type PreviewTaskOptions, previewTask, type TaskPreview } from './task/preview-task.js';
+export {
   type CachedEntry,
   cacheKey,
   createFileCache,
   createMemoryCache,
-  DEFAULT_MAX_PACK_TOKENS,
-  defineTask,
-  type JsonMode,
-  type JsonSchema,
-  type LabelSet,
-  MAX_INPUT_TOKENS,
-  MAX_OUTPUT_TOKENS,
-  MAX_REPAIRS,
-  type OutputFormat,
-  type PackedOutcome,
-  type PreviewTaskOptions,
-  previewTask,
   type ResultCache,
-  type RunPackedLabelsOptions,
-  type RunTaskOptions,
-  runPackedLabels,
-  runTask,
-  type Task,
-  type TaskDefinitionInput,
-  type TaskExample,
-  type TaskKind,
-  type TaskOutputSpec,
-  type TaskPreview,
-  type TaskResult,
-  type TaskSettings,
-} from './task/index.js';
-export { loadTask } from './task/load-task.js';
-export { readTaskFile } from './task/read-task-file.js';
+} from './task/result-cache.js';
+export { MAX_INPUT_TOKENS, MAX_REPAIRS, type RunTaskOptions, runTask } from './task/run-task.js';
+export { loadTask, readTaskFile, taskFileToDefinition, validateTaskFile } from './task/task-file.js';
 export { type TaskFile, type TaskFileFormat, taskFileSchema } from './task/task-file-schema.js';
-export { taskFileToDefinition } from './task/task-file-to-definition.js';
-export { validateTaskFile } from './task/validate-task-file.js';
+export type {
+  AttemptInfo,
+  JsonMode,
+  JsonSchema,
+  LabelSet,
+  OutputFormat,
+  Task,
+  TaskDefinitionInput,
+  TaskExample,
+  TaskKind,
+  TaskOutputSpec,
+  TaskResult,
+  TaskSettings,
+} from './task/types.js';

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BatchItemResult, runBatch } from '../src/batch/index.js';
+import { runBatch } from '../src/batch/run-batch.js';
+import type { BatchItemResult } from '../src/batch/types.js';
 import type { Clock } from '../src/client/types.js';
 import { defineTask, InputError, type QwenClient } from '../src/index.js';
-import { createMemoryCache } from '../src/task/index.js';
+import { createMemoryCache } from '../src/task/result-cache.js';
 import type { MockQwen, MockRequest } from '../src/testing/index.js';
 import { collect, useBatchHarness } from './helpers/batch-harness.js';
 

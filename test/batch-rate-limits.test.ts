@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runBatch } from '../src/batch/index.js';
+import { runBatch } from '../src/batch/run-batch.js';
 import { createClient, defineTask, type QwenClient } from '../src/index.js';
 import { type MockQwen, startMockQwen } from '../src/testing/index.js';
 import { fileLines, hasText, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BatchProgress, readBatchResults, runBatch } from '../src/batch/index.js';
+import { readBatchResults, runBatch } from '../src/batch/run-batch.js';
+import type { BatchProgress } from '../src/batch/types.js';
 import { defineTask, InputError, type QwenClient } from '../src/index.js';
 import type { MockQwen, MockRequest } from '../src/testing/index.js';
 import { collect, fileLines, useBatchHarness } from './helpers/batch-harness.js';

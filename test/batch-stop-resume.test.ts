@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BatchItemResult, readBatchResults, runBatch } from '../src/batch/index.js';
+import { readBatchResults, runBatch } from '../src/batch/run-batch.js';
+import type { BatchItemResult } from '../src/batch/types.js';
 import { createClient, defineTask, InputError, type QwenClient } from '../src/index.js';
 import { type MockQwen, startMockQwen } from '../src/testing/index.js';
 import { fileLines, hasText, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';

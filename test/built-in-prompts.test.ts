@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { previewTask } from '../src/index.js';
-import { classifyTask } from '../tasks/classify.js';
-import { extractTask } from '../tasks/extract.js';
-import { summarizeTask } from '../tasks/summarize.js';
+import { classifyTask, extractTask, summarizeTask } from '../src/task/one-liners.js';
 
 const TEXT = 'The battery died in an hour.';
 const Contact = z.object({

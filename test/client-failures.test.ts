@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/index.js';
-import { createClient } from '../src/client/index.js';
+import { createClient } from '../src/client/client.js';
+import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/types.js';
 import {
   ApiError,
   AuthenticationError,

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/index.js';
-import { createClient } from '../src/client/index.js';
+import { createClient } from '../src/client/client.js';
+import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/types.js';
 import { ConnectionError, ContentFilterError, ServerError, TimeoutError } from '../src/errors.js';
 import { type MockQwen, type MockReply, startMockQwen } from '../src/testing/index.js';
 

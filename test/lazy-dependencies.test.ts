@@ -15,14 +15,14 @@ function sourceFiles(directory: string): string[] {
 }
 
 /** Loads the package entry in a fresh process, optionally runs a snippet, and lists the heavy CommonJS packages loaded. */
-function loadedAfter(snippet: string): string[] {
+function loadedAfter(snippet: string, packages = 'ajv|yaml'): string[] {
   const entry = pathToFileURL(testBuildPath('src/index.js')).href;
   const script = `
     import { createRequire } from 'node:module';
     const library = await import(${JSON.stringify(entry)});
     ${snippet}
     const loaded = Object.keys(createRequire(import.meta.url).cache)
-      .map((path) => /node_modules\\/(ajv|yaml)\\//.exec(path)?.[1])
+      .map((path) => /node_modules\\/(${packages})\\//.exec(path)?.[1])
       .filter(Boolean);
     process.stdout.write(JSON.stringify([...new Set(loaded)].sort()));`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
@@ -46,5 +46,30 @@ describe('heavy dependencies load only when a task needs them', () => {
     ]);
     const file = join(ROOT, 'tasks', 'support-triage.task.yaml');
     expect(loadedAfter(`await library.loadTask(${JSON.stringify(file)});`)).toEqual(['ajv', 'yaml']);
+  });
+});
+
+describe('undici loads with the first request, not with the package', () => {
+  it('importing the package and creating a client loads no undici; the first chat call does', () => {
+    const snippet = `
+      const { createServer } = await import('node:http');
+      const reply = { choices: [{ message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+      const server = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.setHeader('content-type', 'application/json').end(JSON.stringify(reply)));
+      });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const client = library.createClient({
+        env: {},
+        provider: 'openai-compatible',
+        baseURL: 'http://127.0.0.1:' + server.address().port + '/v1',
+        rateLimit: false,
+      });
+      const before = Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('node_modules/undici/'));
+      if (before) throw new Error('undici was loaded before the first request');
+      await client.chat({ messages: [{ role: 'user', content: 'hello' }] });
+      await client.close();
+      server.close();`;
+    expect(loadedAfter(snippet, 'undici')).toEqual(['undici']);
   });
 });

@@ -48,7 +48,7 @@ export async function createBatchPeer({ baseURL, apiKey, pack }) {
 /** `runBatch` from the package entry point, else from the batch module (before it is exported), else undefined. */
 async function loadRunBatch() {
   if (typeof library.runBatch === 'function') return library.runBatch;
-  const batchModule = new URL('../../dist/src/batch/index.js', import.meta.url);
+  const batchModule = new URL('../../dist/src/batch/run-batch.js', import.meta.url);
   if (!existsSync(batchModule)) return undefined;
   const { runBatch } = await import(batchModule.href);
   return typeof runBatch === 'function' ? runBatch : undefined;

@@ -1,49 +1,49 @@
-import { SYSTEM_CLOCK } from '../client/system-clock.js';
+/**
+ * The entry of batches, kept light for the package's cold start: {@link runBatch} checks its arguments, returns the
+ * run at once and loads the driver of its mode when work starts; {@link readBatchResults} loads the results-file
+ * reader when iterated. Also the options checks and the channel that hands results to the run's iterator.
+ * See `docs/running-at-scale.md`.
+ * @module
+ */
+import { checkTimeoutMs } from '../client/config.js';
+import { SYSTEM_CLOCK } from '../client/limits.js';
 import type { Clock, QwenClient } from '../client/types.js';
 import { InputError } from '../errors.js';
-import { getDefaultClient } from '../task/default-client.js';
-import { compileTask } from '../task/index.js';
+import { compileTask } from '../task/define-task.js';
+import { getDefaultClient, MAX_REPAIRS } from '../task/run-task.js';
 import type { Task } from '../task/types.js';
-import type { BatchExecutor, BatchInput, BatchItemResult, BatchRun, BatchSummary } from './batch-types.js';
-import type { BatchSessionOptions } from './create-batch-session.js';
-import { createOnlineExecutor, type OnlineExecutorOptions } from './create-online-executor.js';
-import { createPackedExecutor } from './create-packed-executor.js';
-import { driveBatch } from './drive-batch.js';
-import { driveBatchApi } from './drive-batch-api.js';
-import { openResultsFile } from './open-results-file.js';
-import { isBatchInput, readBatchInputs } from './read-batch-inputs.js';
-import { createResultChannel } from './result-channel.js';
-import type { RunBatchOptions } from './run-batch-options.js';
-import { validateBatchOptions } from './validate-batch-options.js';
+import type {
+  BatchApiRunOptions,
+  BatchInput,
+  BatchItemResult,
+  BatchRun,
+  BatchSummary,
+  RunBatchOptions,
+} from './types.js';
 
 /** Default {@link RunBatchOptions.concurrency}. */
 export const DEFAULT_CONCURRENCY = 8;
 
+/** What the driver of a mode gets from {@link runBatch}: the checked arguments and what was made of them. */
+export interface BatchRunStart {
+  task: Task<unknown>;
+  inputs: BatchInput;
+  options: RunBatchOptions;
+  /** `undefined` with a cache and no client: the default client is made on the first cache miss. */
+  client: QwenClient | undefined;
+  clock: Clock;
+  channel: ResultChannel<BatchItemResult>;
+}
+
 /**
- * Runs a task over many inputs, streaming: inputs are read as slots free up, at most `concurrency` calls are in
- * flight (halved on rate limits, then raised again), and every finished item is appended to the `output` file at
- * once, so memory does not grow with the number of items and a crashed run can be resumed with `resume: true`.
- *
- * Work starts at once. Iterate the run for results as they complete (optional; a slow loop slows the run), and
- * await `summary` for the totals. Per-item failures (invalid reply, 400, content filter, an unusable record) are
- * results with `ok: false` and never stop the run. A refused key or an empty account stops it cleanly: no new items,
- * in-flight ones finish, `summary.stoppedBy` names the error, unprocessed items are not written (a resume picks them
- * up). `signal` aborts: in-flight calls are cancelled and not written, `summary.aborted` is true.
- *
- * `pack: N` classifies N short items per request (label tasks); `mode: 'batch-api'` sends the items through the
- * provider's Batch API at half the price, with the same results file, resume, progress and summary; `cache` answers
- * repeated items without a call.
- *
- * Invalid options throw an {@link InputError} at once. `summary` rejects with an {@link InputError} on a caller
- * error found while streaming — a duplicate id, an unreadable input or results file, an existing results file
- * without `resume` — after the items in flight have finished and been written.
+ * Runs a task over many inputs, streaming, with bounded rate-limit-aware concurrency and a resumable results file.
+ * Invalid options throw an {@link InputError} at once; iterate the run for results, await `summary` for the totals.
+ * See `docs/running-at-scale.md`.
  *
  * @example
  * ```ts
  * const run = runBatch(sentiment, 'reviews.jsonl', { output: 'results.jsonl', resume: true, concurrency: 16 });
- * for await (const result of run) {
- *   if (!result.ok) failures.push(`${result.id}: ${result.error?.message}`);
- * }
+ * for await (const result of run) if (!result.ok) failures.push(`${result.id}: ${result.error?.message}`);
  * const summary = await run.summary; // { total, succeeded, failed, skipped, costUsd, … }
  * ```
  */
@@ -64,50 +64,20 @@ export function runBatch<O>(task: Task<O>, inputs: BatchInput, options: RunBatch
       { path: 'task.settings.jsonMode' },
     );
   }
-  const clock = options.clock ?? SYSTEM_CLOCK;
-  const executor =
-    options.mode === 'batch-api' ? undefined : selectExecutor(task as Task<unknown>, options, client, clock);
   const channel = createResultChannel<BatchItemResult>();
-
-  async function run(): Promise<BatchSummary> {
-    const results =
-      options.output === undefined ? undefined : await openResultsFile(options.output, options.resume === true);
-    const session: BatchSessionOptions = {
-      results,
-      retryFailed: options.retryFailed === true,
-      includeInput: options.includeInput === true,
-      channel,
-      onProgress: options.onProgress,
-      clock,
-      knownTotal: Array.isArray(inputs) ? inputs.length : undefined,
-    };
-    const items = readBatchInputs(inputs)[Symbol.asyncIterator]();
-    let summary: BatchSummary;
-    try {
-      summary =
-        executor === undefined
-          ? await driveBatchApi(task as Task<unknown>, {
-              ...session,
-              items,
-              batchApi: { ...options, clock, ...(client === undefined ? {} : { client }) },
-            })
-          : await driveBatch({
-              ...session,
-              items,
-              executor,
-              concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-              maxCostUsd: options.maxCostUsd,
-              signal: options.signal,
-            });
-    } catch (error) {
-      await results?.close().catch(() => undefined);
-      throw error;
-    }
-    await results?.close();
-    return summary;
-  }
-
-  const summary = run().then(
+  const start: BatchRunStart = {
+    task: task as Task<unknown>,
+    inputs,
+    options,
+    client,
+    clock: options.clock ?? SYSTEM_CLOCK,
+    channel,
+  };
+  const work: Promise<BatchSummary> =
+    options.mode === 'batch-api'
+      ? import('./batch-api-run.js').then((mode) => mode.runBatchApiMode(start))
+      : import('./drive.js').then((mode) => mode.runOnlineMode(start));
+  const summary = work.then(
     (value) => {
       channel.close();
       return value;
@@ -125,23 +95,208 @@ export function runBatch<O>(task: Task<O>, inputs: BatchInput, options: RunBatch
   };
 }
 
-/** The executor of online mode: one call per item, or packs of label items. */
-function selectExecutor(
-  task: Task<unknown>,
-  options: RunBatchOptions,
-  client: QwenClient | undefined,
-  clock: Clock,
-): BatchExecutor {
-  const executorOptions: OnlineExecutorOptions = {
-    client,
-    clock,
-    taskOptions: {
-      ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.cache === undefined ? {} : { cache: options.cache }),
+/**
+ * Streams the results of a results file (the `output` of {@link runBatch}) in file order; a torn last line is
+ * skipped. With `retryFailed` an id can appear more than once: its last line is its final result. Throws
+ * {@link InputError} when the file cannot be read or a complete line is not a result.
+ */
+export async function* readBatchResults(path: string): AsyncGenerator<BatchItemResult> {
+  const { readResultLines } = await import('./results-file.js');
+  for await (const line of readResultLines(path)) {
+    if (line.result !== undefined) yield line.result;
+  }
+}
+
+/** Whether a value is a {@link BatchInput}. */
+function isBatchInput(inputs: unknown): inputs is BatchInput {
+  if (typeof inputs === 'string') return inputs.toLowerCase().endsWith('.jsonl');
+  if (typeof inputs !== 'object' || inputs === null) return false;
+  return Symbol.iterator in inputs || Symbol.asyncIterator in inputs;
+}
+
+/** Largest `concurrency`. */
+const MAX_CONCURRENCY = 1000;
+/** Largest `pack`. */
+const MAX_PACK = 100;
+const MODES = ['online', 'batch-api'];
+
+/** Checks the options of a batch before anything is read or sent; throws {@link InputError} naming the option. */
+function validateBatchOptions(task: Task<unknown>, options: RunBatchOptions): void {
+  const { concurrency, maxCostUsd, pack, output, mode, maxRepairs, timeoutMs } = options;
+  if (concurrency !== undefined) checkWhole('concurrency', concurrency, 1, MAX_CONCURRENCY);
+  if (pack !== undefined) {
+    checkWhole('pack', pack, 1, MAX_PACK);
+    if (task.format !== 'label') {
+      throw new InputError(`pack only works with label tasks; task "${task.name}" has format ${task.format}`, {
+        path: 'options.pack',
+      });
+    }
+  }
+  if (maxRepairs !== undefined) checkWhole('maxRepairs', maxRepairs, 0, MAX_REPAIRS);
+  if (maxCostUsd !== undefined && !(typeof maxCostUsd === 'number' && maxCostUsd >= 0 && maxCostUsd < Infinity)) {
+    fail('maxCostUsd', `maxCostUsd must be a number of USD, 0 or more, got ${String(maxCostUsd)}`);
+  }
+  if (timeoutMs !== undefined) checkTimeoutMs(timeoutMs, 'options.timeoutMs');
+  if (output !== undefined && (typeof output !== 'string' || output.trim() === '')) {
+    fail('output', 'output must be the path of the results file');
+  }
+  if (mode !== undefined && !MODES.includes(mode)) {
+    fail('mode', `mode must be one of ${MODES.map((name) => `"${name}"`).join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+  if (mode === 'batch-api') {
+    if (pack !== undefined) fail('pack', 'pack works in online mode only (a batch sends each item alone)');
+    if (maxCostUsd !== undefined) fail('maxCostUsd', 'maxCostUsd works in online mode only');
+    validateBatchApiOptions(options);
+  }
+  if (options.resume === true && output === undefined) fail('resume', 'resume needs an output file to continue');
+  if (options.retryFailed === true && options.resume !== true) {
+    fail('retryFailed', 'retryFailed works with resume: true (it re-runs the failed ids of the output file)');
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    fail('onProgress', 'onProgress must be a function');
+  }
+}
+
+function checkWhole(name: string, value: unknown, min: number, max: number): void {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)) {
+    fail(name, `${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+  }
+}
+
+function fail(name: string, message: string): never {
+  throw new InputError(message, { path: `options.${name}` });
+}
+
+/** Results a run keeps for an iterator that is not attached yet, or that is behind. */
+const RESULT_BUFFER_SIZE = 256;
+
+/**
+ * A bounded hand-over from the runner to one optional iterator. Before an iterator is attached, the latest
+ * `bufferSize` results are kept (older ones dropped). Once attached, `push` waits while the buffer is full, so a slow
+ * consumer slows the run instead of filling memory. After the iterator returns (a `break`), results are dropped.
+ */
+export interface ResultChannel<T> {
+  /** Hands a result over; resolves at once unless an attached iterator is behind. */
+  push(value: T): Promise<void>;
+  /** Ends the iteration after the buffered results; with an error, the iterator then throws it. */
+  close(error?: unknown): void;
+  /** The iterator (one per channel). */
+  iterator(): AsyncIterator<T>;
+}
+
+type State = 'waiting' | 'attached' | 'detached';
+
+/** A channel keeping up to `bufferSize` results. */
+export function createResultChannel<T>(bufferSize = RESULT_BUFFER_SIZE): ResultChannel<T> {
+  const buffer: T[] = [];
+  let state: State = 'waiting';
+  let closed = false;
+  let failure: { error: unknown } | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  let producersWaiting: (() => void)[] = [];
+
+  function releaseProducers(): void {
+    const waiting = producersWaiting;
+    producersWaiting = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  function notifyConsumer(): void {
+    const wake = wakeConsumer;
+    wakeConsumer = undefined;
+    wake?.();
+  }
+
+  return {
+    async push(value) {
+      if (state === 'detached' || closed) return;
+      if (state === 'waiting') {
+        buffer.push(value);
+        if (buffer.length > bufferSize) buffer.shift();
+        return;
+      }
+      while (state === 'attached' && buffer.length >= bufferSize) {
+        await new Promise<void>((resolve) => producersWaiting.push(resolve));
+      }
+      if (state !== 'attached') return;
+      buffer.push(value);
+      notifyConsumer();
+    },
+    close(error) {
+      if (closed) return;
+      closed = true;
+      if (error !== undefined) failure = { error };
+      notifyConsumer();
+    },
+    iterator() {
+      if (state !== 'waiting') throw new InputError('A batch run can be iterated only once', { path: 'run' });
+      state = 'attached';
+      return {
+        async next(): Promise<IteratorResult<T>> {
+          for (;;) {
+            if (state !== 'attached') return { done: true, value: undefined };
+            if (buffer.length > 0) {
+              const value = buffer.shift() as T;
+              releaseProducers();
+              return { done: false, value };
+            }
+            if (closed) {
+              state = 'detached';
+              if (failure !== undefined) throw failure.error;
+              return { done: true, value: undefined };
+            }
+            await new Promise<void>((resolve) => {
+              wakeConsumer = resolve;
+            });
+          }
+        },
+        async return(): Promise<IteratorResult<T>> {
+          state = 'detached';
+          buffer.length = 0;
+          releaseProducers();
+          return { done: true, value: undefined };
+        },
+      };
     },
   };
-  return options.pack === undefined
-    ? createOnlineExecutor(task, executorOptions)
-    : createPackedExecutor(task, options.pack, executorOptions);
+}
+
+/** `24h`..`336h` or `1d`..`14d`, as the Batch API accepts them. */
+const COMPLETION_WINDOW = /^(\d+)([hd])$/;
+const MIN_WINDOW_HOURS = 24;
+const MAX_WINDOW_HOURS = 336;
+
+/** Checks the batch-only options before anything is read or sent; throws {@link InputError} naming the option. */
+export function validateBatchApiOptions(options: BatchApiRunOptions): void {
+  const { completionWindow, batchIds, repairOnline } = options;
+  for (const name of [
+    'pollIntervalMs',
+    'maxPollIntervalMs',
+    'maxLinesPerFile',
+    'maxBytesPerFile',
+    'maxBytesPerLine',
+  ] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+      fail(name, `${name} must be a whole number above 0, got ${String(value)}`);
+    }
+  }
+  if (completionWindow !== undefined) {
+    const match = COMPLETION_WINDOW.exec(String(completionWindow));
+    const hours = match === null ? Number.NaN : Number(match[1]) * (match[2] === 'd' ? 24 : 1);
+    if (!(hours >= MIN_WINDOW_HOURS && hours <= MAX_WINDOW_HOURS)) {
+      fail('completionWindow', `completionWindow must be 24h to 336h (or 1d to 14d), got ${String(completionWindow)}`);
+    }
+  }
+  if (batchIds !== undefined) {
+    if (!Array.isArray(batchIds) || batchIds.some((id) => typeof id !== 'string' || id.trim() === '')) {
+      fail('batchIds', 'batchIds must be a list of batch ids (non-empty strings)');
+    }
+  }
+  if (repairOnline !== undefined && typeof repairOnline !== 'boolean') {
+    fail('repairOnline', 'repairOnline must be true or false');
+  }
+  if (options.onBatchApiProgress !== undefined && typeof options.onBatchApiProgress !== 'function') {
+    fail('onBatchApiProgress', 'onBatchApiProgress must be a function');
+  }
 }

@@ -1,13 +1,62 @@
-import { type CliIo, processIo } from './cli-io.js';
-import { closestName } from './closest-name.js';
-import { COMMANDS } from './commands.js';
-import { EXIT_CODES } from './exit-codes.js';
-import { readVersion } from './read-version.js';
-import { reportError } from './report-error.js';
-import { UsageError } from './usage-error.js';
+/**
+ * The `qwen-tasks` command line: the command table, the top-level help, and how an error that ends a command is
+ * printed and turned into an exit code. A command's module is imported only when that command runs, so `--help`,
+ * `preview` and `check` never load the batch or client machinery. See docs/cli.md.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { AuthenticationError, InputError, redact, TaskDefinitionError } from '../errors.js';
+import { type CliIo, type CliOutput, type Command, closestName, EXIT_CODES, processIo, UsageError } from './command.js';
 
-/** The top-level help. @internal */
-export const HELP = `qwen-tasks — dependable structured tasks on qwen-flash
+/** A command as the top level knows it: its line in the help, and its module, loaded only when used. */
+interface CommandEntry {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/** Every command, in the order the help lists them. */
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'classify',
+    summary: 'classify a text into one of the given labels (several with --multi)',
+    load: async () => (await import('./one-off.js')).classifyCommand,
+  },
+  {
+    name: 'extract',
+    summary: 'extract JSON valid against a JSON Schema from a text',
+    load: async () => (await import('./one-off.js')).extractCommand,
+  },
+  {
+    name: 'summarize',
+    summary: 'summarize a text as bullet points or a paragraph',
+    load: async () => (await import('./one-off.js')).summarizeCommand,
+  },
+  {
+    name: 'run',
+    summary: 'run a task over a JSONL file (progress, resumable output, spend cap, Batch API)',
+    load: async () => (await import('./run.js')).runCommand,
+  },
+  {
+    name: 'preview',
+    summary: 'show the exact request, its tokens and cost (no network, no key); --input totals a file',
+    load: async () => (await import('./preview.js')).previewCommand,
+  },
+  {
+    name: 'eval',
+    summary: 'score a task against labelled data (accuracy, per-label F1, confusion matrix, cost)',
+    load: async () => (await import('./eval.js')).evalCommand,
+  },
+  {
+    name: 'check',
+    summary: 'validate task files (every problem with file, JSON path and message)',
+    load: async () => (await import('./check.js')).checkCommand,
+  },
+];
+
+/** The top-level help. */
+const HELP = `qwen-tasks — dependable structured tasks on qwen-flash
 
 Usage:
   qwen-tasks <command> [options]
@@ -32,11 +81,7 @@ Example:
   qwen-tasks classify "Great battery, awful screen" --labels positive,negative,neutral
 `;
 
-/**
- * Runs the `qwen-tasks` command line with the given arguments and resolves to the exit code; errors are printed
- * on stderr, never thrown.
- * @internal
- */
+/** Runs the command line with the given arguments and resolves to the exit code; errors go to stderr, never thrown. */
 export async function main(args: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [first, ...rest] = args;
   try {
@@ -63,4 +108,36 @@ function unknownCommand(name: string): UsageError {
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
   const what = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"${hint}`;
   return new UsageError(`${what}; commands: ${names.join(', ')}. Run "qwen-tasks --help" for usage.`);
+}
+
+/**
+ * Prints the error that ended a command and returns its exit code: a usage error as `qwen-tasks <command>: message`
+ * plus a pointer to `--help` (2); anything else as `name: message`, redacted once more (2 or 1, see below).
+ */
+function reportError(error: unknown, stderr: CliOutput): number {
+  if (error instanceof UsageError) {
+    const prefix = error.command === undefined ? 'qwen-tasks' : `qwen-tasks ${error.command}`;
+    const pointer = error.command === undefined ? '' : `Run "qwen-tasks ${error.command} --help" for usage.\n`;
+    stderr.write(`${prefix}: ${redact(error.message)}\n${pointer}`);
+    return EXIT_CODES.usage;
+  }
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(`${name}: ${redact(message)}\n`);
+  return exitCodeOf(error);
+}
+
+/** 2 for configuration and input problems (bad input, an invalid task file, a refused key), 1 for failures. */
+function exitCodeOf(error: unknown): number {
+  const configuration =
+    error instanceof InputError || error instanceof TaskDefinitionError || error instanceof AuthenticationError;
+  return configuration ? EXIT_CODES.usage : EXIT_CODES.failed;
+}
+
+/** The package version, from `package.json` three levels up from the compiled `dist/src/cli/`. */
+async function readVersion(): Promise<string> {
+  const packageJson = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return packageJson.version;
 }

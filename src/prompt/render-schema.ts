@@ -1,6 +1,9 @@
-import type { JsonSchema } from '../json.js';
-import { findRecursiveReferences, resolveReference } from './resolve-reference.js';
-import { formatNotes, type SchemaNotes, schemaNotes } from './schema-notes.js';
+/**
+ * The compact, TypeScript-like shape of a JSON Schema that a json task's prompt shows: types, optional fields,
+ * enums, descriptions and cheap constraints as comments, recursive `$ref`s by name. See `docs/prompting.md`.
+ * @module
+ */
+import { isRecord, type JsonSchema } from '../json.js';
 
 /** A rendered node: its type text, the notes that belong after it, and whether `[]` needs parentheses around it. */
 interface Rendered {
@@ -21,20 +24,9 @@ const MAX_DEPTH = 32;
 const PRIMITIVE_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null']);
 
 /**
- * Renders a JSON Schema as a compact, TypeScript-like shape for a prompt: one field per line, quoted field names,
- * `?` for optional fields, `"a"|"b"` for enums, `T|null` for nullable values, and descriptions, formats and cheap
- * constraints as trailing `//` comments. Top-level fields are not indented; nested objects are, by two spaces a
- * level. Local `$ref`s are inlined; a recursive one is written by name and defined once after the main shape
- * (`Name = {…}`). Handles what zod 4's `z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })` emits,
- * including nodes marked `"x-coerce": "date"` (rendered `string // ISO 8601 date-time`).
- *
- * @example
- * ```ts
- * renderSchema({ type: 'object', properties: { name: { type: 'string', description: 'Full name' } }, required: ['name'] });
- * // {
- * // "name": string // Full name
- * // }
- * ```
+ * Renders a JSON Schema as a compact shape for a prompt: one field per line, `?` for optional fields, `"a"|"b"` for
+ * enums, `T|null`, notes as `//` comments; local `$ref`s inlined, a recursive one defined once by name after the
+ * main shape. Handles what zod 4's `z.toJSONSchema(schema, { io: 'input' })` emits. See `docs/prompting.md`.
  */
 export function renderSchema(schema: JsonSchema): string {
   const named = findRecursiveReferences(schema);
@@ -51,7 +43,7 @@ export function renderSchema(schema: JsonSchema): string {
 
 function renderNode(node: unknown, depth: number, context: RenderContext): Rendered {
   if (node === false) return plain('never');
-  if (!isSchemaObject(node)) return plain('any');
+  if (!isRecord(node)) return plain('any');
   const notes = schemaNotes(node);
   if (depth > MAX_DEPTH) return { text: 'any', notes, compound: false };
   const rendered = renderType(node, depth, context);
@@ -102,14 +94,14 @@ function inferType(node: JsonSchema): string {
 }
 
 function renderObject(node: JsonSchema, depth: number, context: RenderContext): Rendered {
-  const properties = isSchemaObject(node.properties) ? Object.entries(node.properties) : [];
+  const properties = isRecord(node.properties) ? Object.entries(node.properties) : [];
   const extra = node.additionalProperties;
-  const hasExtraSchema = isSchemaObject(extra) && !isAnySchema(extra);
+  const hasExtraSchema = isRecord(extra) && !isAnySchema(extra);
   if (properties.length === 0) {
     if (!hasExtraSchema && extra !== true && !isAnySchema(extra)) {
       return plain(node.properties === undefined ? 'object' : '{}');
     }
-    const keys = isSchemaObject(node.propertyNames) ? renderNode(node.propertyNames, depth, context).text : 'string';
+    const keys = isRecord(node.propertyNames) ? renderNode(node.propertyNames, depth, context).text : 'string';
     const values = hasExtraSchema ? renderNode(extra, depth, context) : plain('any');
     return { text: `Record<${keys}, ${values.text}>`, notes: values.notes, compound: false };
   }
@@ -179,12 +171,184 @@ function literal(value: unknown): string {
 /** `{}` (or one carrying only annotations): any value. */
 function isAnySchema(value: unknown): boolean {
   if (value === true) return true;
-  if (!isSchemaObject(value)) return false;
+  if (!isRecord(value)) return false;
   return Object.keys(value).every((key) => ANNOTATION_KEYS.has(key));
 }
 
 const ANNOTATION_KEYS = new Set(['description', 'title', 'default', 'examples', '$comment', 'readOnly', 'writeOnly']);
 
-function isSchemaObject(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** What a schema node says beyond its type: its description and short hints (format, bounds). */
+interface SchemaNotes {
+  descriptions: string[];
+  hints: string[];
+}
+
+/** Bounds this large are type limits (int32, safe integers, float32), not something the model needs to read. */
+const MAX_SHOWN_BOUND = 2_147_483_647;
+
+/** Compact hints for string formats; an unlisted format is shown by name. */
+const FORMAT_HINTS: Readonly<Record<string, string>> = {
+  'date-time': 'ISO 8601',
+  date: 'YYYY-MM-DD',
+  time: 'HH:MM:SS',
+  duration: 'ISO 8601 duration',
+  email: 'email',
+  uri: 'URL',
+  url: 'URL',
+  uuid: 'UUID',
+};
+
+/** Patterns longer than this cost more tokens than they help (zod's own format patterns are hundreds of characters). */
+const MAX_SHOWN_PATTERN_LENGTH = 30;
+
+/** Reads the description and the cheap-to-state constraints of one schema node. */
+function schemaNotes(node: JsonSchema): SchemaNotes {
+  const descriptions: string[] = [];
+  if (typeof node.description === 'string') {
+    const description = node.description.replace(/\s+/g, ' ').trim();
+    if (description !== '') descriptions.push(description);
+  }
+  const hints: string[] = [];
+  if (node['x-coerce'] === 'date') hints.push('ISO 8601 date-time');
+  else if (typeof node.format === 'string') hints.push(FORMAT_HINTS[node.format] ?? node.format);
+  else if (typeof node.pattern === 'string' && node.pattern.length <= MAX_SHOWN_PATTERN_LENGTH) {
+    hints.push(`/${node.pattern}/`);
+  }
+  pushRange(hints, node.minLength, node.maxLength, ' chars');
+  if (!Array.isArray(node.prefixItems)) pushRange(hints, node.minItems, node.maxItems, ' items');
+  if (node.uniqueItems === true) hints.push('unique');
+  pushBounds(hints, node);
+  if (typeof node.multipleOf === 'number' && !(node.type === 'integer' && node.multipleOf === 1)) {
+    hints.push(`multiple of ${node.multipleOf}`);
+  }
+  return { descriptions, hints };
+}
+
+/** Formats notes as a trailing comment (with its leading ` // `), or `''` when there is nothing to say. */
+function formatNotes(notes: SchemaNotes): string {
+  const descriptions = [...new Set(notes.descriptions)];
+  const hints = [...new Set(notes.hints)];
+  if (descriptions.length === 0 && hints.length === 0) return '';
+  if (descriptions.length === 0) return ` // ${hints.join(', ')}`;
+  const description = descriptions.join('; ');
+  return hints.length === 0 ? ` // ${description}` : ` // ${description} (${hints.join(', ')})`;
+}
+
+function pushRange(hints: string[], minimum: unknown, maximum: unknown, unit: string): void {
+  const low = typeof minimum === 'number' && minimum > 0 ? minimum : undefined;
+  const high = typeof maximum === 'number' ? maximum : undefined;
+  if (low !== undefined && high !== undefined)
+    hints.push(low === high ? `exactly ${low}${unit}` : `${low}-${high}${unit}`);
+  else if (low === 1) hints.push('non-empty');
+  else if (low !== undefined) hints.push(`min ${low}${unit}`);
+  else if (high !== undefined) hints.push(`max ${high}${unit}`);
+}
+
+function pushBounds(hints: string[], node: JsonSchema): void {
+  const minimum = shownBound(node.minimum);
+  const maximum = shownBound(node.maximum);
+  const exclusiveMinimum = shownBound(node.exclusiveMinimum);
+  const exclusiveMaximum = shownBound(node.exclusiveMaximum);
+  if (
+    minimum !== undefined &&
+    maximum !== undefined &&
+    exclusiveMinimum === undefined &&
+    exclusiveMaximum === undefined
+  ) {
+    hints.push(minimum >= 0 ? `${minimum}-${maximum}` : `${minimum} to ${maximum}`);
+    return;
+  }
+  const parts: string[] = [];
+  if (exclusiveMinimum !== undefined) parts.push(`>${exclusiveMinimum}`);
+  else if (minimum !== undefined) parts.push(`>=${minimum}`);
+  if (exclusiveMaximum !== undefined) parts.push(`<${exclusiveMaximum}`);
+  else if (maximum !== undefined) parts.push(`<=${maximum}`);
+  if (parts.length > 0) hints.push(parts.join(', '));
+}
+
+function shownBound(value: unknown): number | undefined {
+  return typeof value === 'number' && Math.abs(value) < MAX_SHOWN_BOUND ? value : undefined;
+}
+
+/**
+ * Resolves a local `$ref` (`#`, `#/$defs/Name`, `#/definitions/Name`, any JSON pointer into the root).
+ * Returns `undefined` for a reference that points nowhere or outside the document.
+ */
+function resolveReference(root: JsonSchema, reference: string): unknown {
+  if (reference === '#') return root;
+  if (!reference.startsWith('#/')) return undefined;
+  let node: unknown = root;
+  for (const segment of reference.slice(2).split('/')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    const key = decodeURIComponent(segment).replaceAll('~1', '/').replaceAll('~0', '~');
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * Finds the `$ref`s whose target can reach the same `$ref` again (recursive types) and names each one:
+ * `Root` for `#`, the definition's key otherwise (`__schema0` → `Schema0`), made unique.
+ */
+function findRecursiveReferences(root: JsonSchema): Map<string, string> {
+  const references: string[] = [];
+  collectReferences(root, references, root);
+  const named = new Map<string, string>();
+  const usedNames = new Set<string>();
+  for (const reference of references) {
+    if (named.has(reference)) continue;
+    if (!reaches(resolveReference(root, reference), reference, root, new Set())) continue;
+    const base = referenceName(reference);
+    let name = base;
+    for (let suffix = 2; usedNames.has(name); suffix++) name = `${base}${suffix}`;
+    usedNames.add(name);
+    named.set(reference, name);
+  }
+  return named;
+}
+
+/** Definition containers are reached through `$ref`s, never walked on their own. */
+const DEFINITION_KEYS = new Set(['$defs', 'definitions']);
+
+/** Collects the `$ref`s reachable from `node`, in order of first use, following each one once. */
+function collectReferences(node: unknown, references: string[], root: JsonSchema): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectReferences(item, references, root);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (DEFINITION_KEYS.has(key)) continue;
+    if (key === '$ref' && typeof value === 'string') {
+      if (references.includes(value)) continue;
+      references.push(value);
+      collectReferences(resolveReference(root, value), references, root);
+    } else {
+      collectReferences(value, references, root);
+    }
+  }
+}
+
+function reaches(node: unknown, reference: string, root: JsonSchema, visited: Set<string>): boolean {
+  if (Array.isArray(node)) return node.some((item) => reaches(item, reference, root, visited));
+  if (typeof node !== 'object' || node === null) return false;
+  for (const [key, value] of Object.entries(node)) {
+    if (DEFINITION_KEYS.has(key)) continue;
+    if (key === '$ref' && typeof value === 'string') {
+      if (value === reference) return true;
+      if (visited.has(value)) continue;
+      visited.add(value);
+      if (reaches(resolveReference(root, value), reference, root, visited)) return true;
+    } else if (reaches(value, reference, root, visited)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function referenceName(reference: string): string {
+  if (reference === '#') return 'Root';
+  const last = reference.slice(reference.lastIndexOf('/') + 1).replace(/^_+/, '');
+  const name = last === '' ? 'Type' : last;
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -3,15 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { JsonSchema } from '../json.js';
 import { countMessageTokens } from '../tokens.js';
-import { buildMessages } from './build-messages.js';
-import { buildPackedUserMessage } from './build-packed-user-message.js';
-import { buildRepairMessage } from './build-repair-message.js';
-import { buildSystemMessage } from './build-system-message.js';
-import { jsonInstruction } from './json-instruction.js';
-import { labelInstruction } from './label-instruction.js';
-import { linesInstruction } from './lines-instruction.js';
-import { packedLabelInstruction } from './packed-label-instruction.js';
-import { textInstruction } from './text-instruction.js';
+import {
+  buildMessages,
+  buildPackedUserMessage,
+  buildRepairMessage,
+  buildSystemMessage,
+  jsonInstruction,
+  labelInstruction,
+  linesInstruction,
+  packedLabelInstruction,
+  textInstruction,
+} from './messages.js';
 
 /** The real Qwen3 tokenizer (a dev dependency): prompt size is measured, not guessed. */
 const tokenizer = fromPreTrained();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TaskDefinitionError } from '../errors.js';
-import { defineTask } from './define-task.js';
+import { compileTask, defineTask, normalizeLabels } from './define-task.js';
 import type { TaskDefinitionInput } from './types.js';
 
 describe('defineTask', () => {
@@ -98,5 +98,28 @@ describe('defineTask', () => {
     } catch (error) {
       expect((error as TaskDefinitionError).problems[0]?.path).toBe(path);
     }
+  });
+});
+
+describe('the one label check', () => {
+  // These lists were once also checked by the prompt layer (labelInstruction threw an InputError at `labels[i]`);
+  // the task's check is the only one now, and reports each at the same position.
+  it.each([
+    { labels: [], path: 'labels' },
+    { labels: ['a', ' '], path: 'labels/1' },
+    { labels: ['a', 'a'], path: 'labels/1' },
+    { labels: ['a\nb'], path: 'labels/0' },
+    { labels: ['a\u2028b'], path: 'labels/0' },
+    { labels: ['a\u2029b'], path: 'labels/0' },
+  ])('rejects the label list $labels at $path', ({ labels, path }) => {
+    expect(normalizeLabels(labels, 'labels').problems).toContainEqual(expect.objectContaining({ path }));
+    expect(() => defineTask({ name: 't', output: { labels } })).toThrow(TaskDefinitionError);
+  });
+
+  it('builds a label task’s matcher once, when the task is compiled', () => {
+    const task = defineTask({ name: 't', output: { labels: ['a', 'b'] } });
+    const matcher = compileTask(task).labelMatcher;
+    expect(matcher?.match('B')).toEqual({ label: 'b', exact: false });
+    expect(compileTask(task).labelMatcher).toBe(matcher);
   });
 });

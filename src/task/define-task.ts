@@ -1,31 +1,31 @@
+/**
+ * Defining a task: the checks of a definition (the one label check included), the zod → JSON Schema conversion, and
+ * the compiled form every call uses (system message, request fields, reply parser, label matcher). See `docs/tasks.md`.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { z } from 'zod';
+import type { ChatRequest, ChatResponse } from '../client/types.js';
 import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
-import { compileTask } from './compile-task.js';
-import { isLabelSpec, normalizeLabels } from './normalize-labels.js';
-import { stableHash } from './stable-hash.js';
-import { isZodSchema, toJsonSchema } from './to-json-schema.js';
-import type { JsonMode, JsonSchema, OutputFormat, Task, TaskDefinitionInput, TaskExample, TaskKind } from './types.js';
+import type { JsonSchema } from '../json.js';
+import { createLabelMatcher, type LabelMatcher } from '../output/labels.js';
+import type { ParseOutcome } from '../output/outcome.js';
+import { buildSystemMessage } from '../prompt/messages.js';
+import { estimateTokens } from '../tokens.js';
+import { FORMAT_STRATEGIES } from './formats.js';
+import type { JsonMode, LabelSet, OutputFormat, Task, TaskDefinitionInput, TaskExample, TaskKind } from './types.js';
 
-const FORMATS: readonly OutputFormat[] = ['json', 'label', 'lines', 'text'];
+/** The output formats, in the order messages list them. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'label', 'lines', 'text'];
 const KINDS: readonly TaskKind[] = ['classify', 'extract', 'summarize', 'custom'];
 const JSON_MODES: readonly JsonMode[] = ['json_object', 'json_schema', 'tool', 'prompt'];
 /** qwen-flash's largest output. */
 export const MAX_OUTPUT_TOKENS = 32_768;
 
 /**
- * Defines a task: a plain, frozen value holding everything that does not depend on the input. The system
- * message, JSON Schema, validator and label lookup are computed here, once, so a call only fills in the text.
- * Throws {@link TaskDefinitionError} listing every problem at once.
- *
- * @example
- * ```ts
- * const triage = defineTask({
- *   name: 'triage',
- *   instructions: 'Route the message.',
- *   output: { labels: { billing: 'money matters', bug: 'something broken' }, multi: true },
- * });
- * const { value } = await runTask(triage, 'I was charged twice'); // ['billing']
- * ```
+ * Defines a task: a frozen value holding everything that does not depend on the input, compiled once. Throws
+ * {@link TaskDefinitionError} listing every problem at once. See `docs/tasks.md`.
  */
 export function defineTask<S extends z.ZodType>(input: TaskDefinitionInput & { output: S }): Task<z.output<S>>;
 export function defineTask<const L extends readonly string[]>(
@@ -58,7 +58,7 @@ export function defineTask<O = unknown>(input: TaskDefinitionInput): Task<O> {
   if (!JSON_MODES.includes(jsonMode)) add('/jsonMode', `jsonMode must be one of ${JSON_MODES.join(', ')}`);
 
   const format = input.format ?? inferFormat(input.output);
-  if (!FORMATS.includes(format)) add('/format', `format must be one of ${FORMATS.join(', ')}`);
+  if (!OUTPUT_FORMATS.includes(format)) add('/format', `format must be one of ${OUTPUT_FORMATS.join(', ')}`);
   const output = describeOutput(format, input.output, add);
   const examples = checkExamples(input.examples, output.labels, output.multi, add);
   if (problems.length > 0) throw new TaskDefinitionError(problems);
@@ -215,4 +215,188 @@ function checkExamples(
 
 function isCount(value: unknown, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+/** Most labels a task may have: a longer list belongs in an extract task or a smaller taxonomy. */
+const MAX_LABELS = 500;
+/** Longest label, in characters. */
+const MAX_LABEL_LENGTH = 200;
+
+/** Labels split into names and descriptions, with every problem found. */
+export interface NormalizedLabels {
+  labels: string[];
+  descriptions: Record<string, string> | undefined;
+  problems: TaskDefinitionProblem[];
+}
+
+/**
+ * Checks a label set (a list, or label → description): every label a non-empty string without line breaks,
+ * unique after case folding, at most {@link MAX_LABELS}. The one label check (task files use it too).
+ */
+export function normalizeLabels(labelSet: unknown, path = '/output/labels'): NormalizedLabels {
+  const problems: TaskDefinitionProblem[] = [];
+  let labels: unknown[];
+  let descriptions: Record<string, string> | undefined;
+  if (Array.isArray(labelSet)) {
+    labels = labelSet;
+  } else if (labelSet !== null && typeof labelSet === 'object') {
+    labels = Object.keys(labelSet);
+    descriptions = {};
+    for (const [label, description] of Object.entries(labelSet as Record<string, unknown>)) {
+      if (typeof description !== 'string') {
+        problems.push({ path: `${path}/${label}`, message: 'label description must be a string' });
+      } else if (description.trim() !== '') {
+        descriptions[label] = description.trim();
+      }
+    }
+  } else {
+    return { labels: [], descriptions, problems: [{ path, message: 'labels must be a list or an object' }] };
+  }
+  if (labels.length === 0) problems.push({ path, message: 'labels must not be empty' });
+  if (labels.length > MAX_LABELS) {
+    problems.push({ path, message: `too many labels (${labels.length}); at most ${MAX_LABELS}` });
+  }
+  const seen = new Map<string, string>();
+  labels.forEach((label, index) => {
+    const message = labelProblem(label, seen);
+    if (message !== undefined) problems.push({ path: `${path}/${index}`, message });
+  });
+  return { labels: labels.filter((label): label is string => typeof label === 'string'), descriptions, problems };
+}
+
+/** Whether a task `output` value is a label set spec. */
+function isLabelSpec(output: unknown): output is { labels: LabelSet; multi?: boolean } {
+  return typeof output === 'object' && output !== null && 'labels' in output;
+}
+
+/** What is wrong with one label, if anything; records a good label in `seen` (case-folded → label). */
+function labelProblem(label: unknown, seen: Map<string, string>): string | undefined {
+  if (typeof label !== 'string') return 'label must be a string';
+  if (label.trim() === '') return 'label must not be empty or whitespace';
+  if (label !== label.trim()) return `label "${label}" has leading or trailing whitespace`;
+  if (/[\r\n\u2028\u2029]/.test(label)) return 'label must not contain line breaks';
+  if (label.length > MAX_LABEL_LENGTH) return `label is longer than ${MAX_LABEL_LENGTH} characters`;
+  const folded = label.normalize('NFKC').toLowerCase();
+  const earlier = seen.get(folded);
+  if (earlier !== undefined) return `label "${label}" duplicates "${earlier}" (labels are compared case-insensitively)`;
+  seen.set(folded, label);
+  return undefined;
+}
+
+/** Everything about a task that does not depend on the input, computed once. */
+export interface CompiledTask {
+  /** The system message (stable prefix for the provider's cache). */
+  system: string;
+  /** Estimated tokens of the system message. */
+  systemTokens: number;
+  /** Request fields shared by every call of the task. */
+  request: Omit<ChatRequest, 'messages'>;
+  /** Parses, repairs and validates a reply. */
+  parse: (reply: string) => ParseOutcome<unknown>;
+  /** The text of a response to parse. */
+  replyText: (response: ChatResponse) => string;
+  /** The label lookups of a `label` task, built once and handed to every label parser. */
+  labelMatcher: LabelMatcher | undefined;
+}
+
+/** The compiled form of each task: filled by `defineTask`, so a call only looks it up. */
+const compiled = new WeakMap<Task<unknown>, CompiledTask>();
+
+/** Returns the compiled form of a task, compiling it on first use. */
+export function compileTask(task: Task<unknown>): CompiledTask {
+  const cached = compiled.get(task);
+  if (cached) return cached;
+  const format = FORMAT_STRATEGIES[task.format];
+  const labelMatcher = task.labels === undefined ? undefined : createLabelMatcher(task.labels);
+  let parse: CompiledTask['parse'];
+  try {
+    parse = format.createParser(task, labelMatcher);
+  } catch (error) {
+    throw new TaskDefinitionError(
+      [{ path: '/output', message: `the output schema cannot be compiled: ${(error as Error).message}` }],
+      { cause: error },
+    );
+  }
+  const system = buildSystemMessage({
+    ...(task.instructions === undefined ? {} : { instructions: task.instructions }),
+    format: format.instruction(task),
+    examples: task.examples.map((example) => ({
+      input: example.input,
+      output: format.renderExample(example.output, task),
+    })),
+  });
+  const { settings } = task;
+  const request: Omit<ChatRequest, 'messages'> = {
+    temperature: settings.temperature,
+    thinking: settings.thinking,
+    ...(settings.model === undefined ? {} : { model: settings.model }),
+    ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
+    ...format.request(task),
+  };
+  const result: CompiledTask = {
+    system,
+    systemTokens: estimateTokens(system),
+    request,
+    parse,
+    replyText: format.replyText,
+    labelMatcher,
+  };
+  compiled.set(task, result);
+  return result;
+}
+
+/** SHA-256 (hex, first 16 bytes) of a value's canonical JSON: object keys sorted, so equal values hash equally. */
+function stableHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 32);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+type ToJsonSchemaParams = NonNullable<Parameters<typeof z.toJSONSchema>[1]>;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The schema's own `toJSONSchema` method (zod 4.2 and later), so the caller's zod does the work; else zod's
+ * `z.toJSONSchema`, loaded on first use, so a run that never converts a zod schema never loads zod.
+ */
+function convert(schema: z.ZodType, params: ToJsonSchemaParams): unknown {
+  const method = (schema as { toJSONSchema?: (params: ToJsonSchemaParams) => unknown }).toJSONSchema;
+  if (typeof method === 'function') return method.call(schema, params);
+  return (require('zod') as typeof import('zod')).z.toJSONSchema(schema, params);
+}
+
+/**
+ * Converts a zod schema to the JSON Schema used inside the library (prompt shape, coercion, response_format).
+ * Input side (`io: 'input'`) so transforms do not throw; unrepresentable types become `{}`; `z.date()` becomes an
+ * ISO 8601 string marked `"x-coerce": "date"` so replies are coerced back to `Date` before zod validates them.
+ */
+function toJsonSchema(schema: z.ZodType): JsonSchema {
+  const converted = convert(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: (context) => {
+      if (context.zodSchema._zod.def.type === 'date') {
+        context.jsonSchema.type = 'string';
+        context.jsonSchema.format = 'date-time';
+        context.jsonSchema['x-coerce'] = 'date';
+      }
+    },
+  }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = converted;
+  return rest;
+}
+
+/** Whether a value is a zod 4 schema. */
+function isZodSchema(value: unknown): value is z.ZodType {
+  return typeof value === 'object' && value !== null && '_zod' in value;
 }

@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
-import { loadTask } from './load-task.js';
-import { readTaskFile } from './read-task-file.js';
-import { validateTaskFile } from './validate-task-file.js';
+import { loadTask, readTaskFile, validateTaskFile } from './task-file.js';
 
 const tasksDirectory = fileURLToPath(new URL('../../tasks/', import.meta.url));
 let directory: string;

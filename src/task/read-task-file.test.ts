@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
-import { readTaskFile } from './read-task-file.js';
+import { readTaskFile } from './task-file.js';
 
 let directory: string;
 

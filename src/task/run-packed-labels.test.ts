@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { useLoopbackClient } from '../../test/helpers/use-loopback-client.js';
-import { createClient } from '../client/index.js';
+import { createClient } from '../client/client.js';
 import { AuthenticationError, InputError, RateLimitError } from '../errors.js';
 import type { MockReply, MockRequest } from '../testing/index.js';
-import { compileTask } from './compile-task.js';
-import { defineTask } from './define-task.js';
-import type { PackedOutcome } from './packed-outcome.js';
-import { packedSystemMessage } from './packed-system-message.js';
-import { createMemoryCache } from './result-cache/create-memory-cache.js';
-import { runPackedLabels } from './run-packed-labels.js';
+import { compileTask, defineTask } from './define-task.js';
+import type { PackedOutcome } from './packing.js';
+import { packedSystemMessage, runPackedLabels } from './packing.js';
+import { createMemoryCache } from './result-cache.js';
 
 const KEY = 'sk-packed-labels-test';
 const mock = useLoopbackClient(KEY);

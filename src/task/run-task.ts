@@ -1,19 +1,19 @@
-import { checkTimeoutMs } from '../client/check-timeout-ms.js';
+/**
+ * Running a task on one input: the input check, the default client, and the call loop (local repair first, then
+ * repair turns and length retries). See `docs/tasks.md` and `docs/output-repair.md`.
+ * @module
+ */
+
+import { createClient } from '../client/client.js';
+import { checkTimeoutMs } from '../client/config.js';
 import type { ChatMessage, ChatOptions, ChatRequest, ChatResponse, QwenClient, Usage } from '../client/types.js';
 import { InputError, OutputError, type OutputIssue } from '../errors.js';
-import { formatIssues } from '../output/index.js';
-import { buildMessages, buildRepairMessage } from '../prompt/index.js';
-import { checkText } from './check-text.js';
-import { compileTask } from './compile-task.js';
-import { getDefaultClient } from './default-client.js';
-import { MAX_OUTPUT_TOKENS } from './define-task.js';
-import { cacheKey } from './result-cache/cache-key.js';
-import { cacheModel } from './result-cache/cache-model.js';
-import { readCachedResult } from './result-cache/read-cached-result.js';
-import type { ResultCache } from './result-cache/result-cache.js';
-import { storeCachedResult } from './result-cache/store-cached-result.js';
-import type { AttemptInfo, TaskResult } from './task-result.js';
-import type { Task } from './types.js';
+import { formatIssues } from '../output/schema.js';
+import { buildMessages, buildRepairMessage } from '../prompt/messages.js';
+import { estimateTokens } from '../tokens.js';
+import { compileTask, MAX_OUTPUT_TOKENS } from './define-task.js';
+import { cacheKey, cacheModel, type ResultCache, readCachedResult, storeCachedResult } from './result-cache.js';
+import type { AttemptInfo, Task, TaskResult } from './types.js';
 
 /** Options of {@link runTask}. */
 export interface RunTaskOptions {
@@ -33,8 +33,9 @@ export interface RunTaskOptions {
    */
   cache?: ResultCache;
   /**
-   * A reply already obtained for the first call (e.g. from the Batch API): it is parsed as if the first call had
-   * returned it, and only repair turns are sent. @internal
+   * A reply already obtained for the first call (e.g. from the Batch API): parsed as if the first call had returned
+   * it, and only repair turns are sent. A member of a public type, so kept out of the API docs:
+   * @internal
    */
   initialResponse?: ChatResponse;
 }
@@ -44,16 +45,8 @@ export const MAX_REPAIRS = 5;
 const MAX_LENGTH_RETRIES = 2;
 
 /**
- * Runs a task on one input: builds the messages, calls the model, repairs the reply locally, and spends a repair
- * turn only when local repair cannot make it valid. Resolves to the value with usage and cost, or rejects with a
- * typed error ({@link OutputError} when no valid value was reached).
- *
- * @example
- * ```ts
- * const result = await runTask(sentiment, 'Great battery, awful screen.');
- * result.value;   // 'neutral'
- * result.costUsd; // 0.0000012
- * ```
+ * Runs a task on one input: local repair first, a repair turn only when that cannot make the reply valid. Rejects
+ * with a typed error ({@link OutputError} when no valid value was reached). See `docs/tasks.md`.
  */
 export async function runTask<O>(
   task: Task<O>,
@@ -80,9 +73,7 @@ export async function runTask<O>(
   if (compiled.request.tools && !client.capabilities.tools) {
     throw new InputError(
       `task "${task.name}" asks for a tool call, which the ${client.provider} provider does not support; use jsonMode 'json_object'`,
-      {
-        path: 'task.settings.jsonMode',
-      },
+      { path: 'task.settings.jsonMode' },
     );
   }
 
@@ -187,7 +178,7 @@ export async function runTask<O>(
   }
 }
 
-/** Throws an {@link InputError} unless `maxRepairs` is a whole number from 0 to {@link MAX_REPAIRS}. @internal */
+/** Throws an {@link InputError} unless `maxRepairs` is a whole number from 0 to {@link MAX_REPAIRS}. */
 export function checkMaxRepairs(maxRepairs: number): void {
   if (!Number.isInteger(maxRepairs) || maxRepairs < 0 || maxRepairs > MAX_REPAIRS) {
     throw new InputError(`maxRepairs must be a whole number from 0 to ${MAX_REPAIRS}, got ${String(maxRepairs)}`, {
@@ -217,4 +208,49 @@ function outputError(
     issues,
     finishReason: response.finishReason,
   });
+}
+
+/** qwen-flash's largest input, in tokens. */
+export const MAX_INPUT_TOKENS = 997_952;
+
+/**
+ * The most tokens {@link estimateTokens} gives one UTF-16 code unit (a non-ASCII symbol: 1.2), so a text of
+ * `length × 1.2` tokens or fewer fits without estimating it.
+ */
+const MAX_TOKENS_PER_CODE_UNIT = 1.2;
+const NOT_WHITESPACE = /\S/;
+
+/**
+ * Checks an input text before anything is sent: a non-blank string of valid UTF-16 that fits the model's input
+ * limit together with `overheadTokens` (the system message). Short texts (the common case) fit by their length
+ * alone and are not estimated.
+ */
+export function checkText(text: unknown, overheadTokens = 0, path = 'text'): void {
+  if (typeof text !== 'string') throw new InputError(`${path} must be a string, got ${describe(text)}`, { path });
+  if (!NOT_WHITESPACE.test(text)) throw new InputError(`${path} is empty or only whitespace`, { path });
+  if (!text.isWellFormed()) {
+    throw new InputError(`${path} is not valid Unicode: it contains a lone surrogate (broken UTF-16)`, { path });
+  }
+  if (text.length * MAX_TOKENS_PER_CODE_UNIT + overheadTokens <= MAX_INPUT_TOKENS) return;
+  const tokens = estimateTokens(text);
+  if (tokens + overheadTokens > MAX_INPUT_TOKENS) {
+    throw new InputError(
+      `${path} is too long: about ${tokens + overheadTokens} tokens, over qwen-flash's input limit of ${MAX_INPUT_TOKENS}`,
+      { path },
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+let defaultClient: QwenClient | undefined;
+
+/** The client used when a call names none: created from the environment on first use. */
+export function getDefaultClient(): QwenClient {
+  defaultClient ??= createClient();
+  return defaultClient;
 }

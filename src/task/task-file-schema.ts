@@ -1,4 +1,11 @@
-import type { JsonMode, JsonSchema, LabelSet, OutputFormat, TaskExample, TaskKind } from './types.js';
+/**
+ * The task-file format as a JSON Schema (shipped as `schema/task.schema.json`) and as a type. See
+ * `docs/task-files.md`.
+ * @module
+ */
+import type { JsonSchema } from '../json.js';
+import { OUTPUT_FORMATS } from './define-task.js';
+import type { JsonMode, LabelSet, OutputFormat, TaskExample, TaskKind } from './types.js';
 
 /** `format` of a task file: `bullets`/`paragraph` for summarize, an {@link OutputFormat} for custom. */
 export type TaskFileFormat = 'bullets' | 'paragraph' | OutputFormat;
@@ -38,7 +45,7 @@ function forbid(...keys: string[]): JsonSchema {
   return Object.fromEntries(keys.map((key) => [key, false]));
 }
 
-const customFormats = ['json', 'label', 'lines', 'text'];
+const customFormats = [...OUTPUT_FORMATS];
 const summarizeFormats = ['bullets', 'paragraph'];
 
 /**

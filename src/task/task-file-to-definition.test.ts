@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TaskDefinitionError } from '../errors.js';
-import { taskFileToDefinition } from './task-file-to-definition.js';
+import { taskFileToDefinition } from './task-file.js';
 import type { TaskDefinitionInput } from './types.js';
 
 const schema = { type: 'object', properties: { total: { type: 'number' } } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskDefinitionProblem } from '../errors.js';
-import { validateTaskFile } from './validate-task-file.js';
+import { validateTaskFile } from './task-file.js';
 
 const classify = { name: 'triage', kind: 'classify', labels: ['billing', 'bug'] };
 const invoiceSchema = {

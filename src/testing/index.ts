@@ -1,29 +1,16 @@
 /**
  * A loopback qwen-flash server for tests: both providers' wire formats, scripted replies, injected faults.
+ * See `docs/testing.md`.
  * @module
  */
+export { type SeededFaultKind, type SeededFaultsOptions, seededFaults } from './faults.js';
+export { startMockQwen } from './server.js';
 export type {
-  MockEchoKeyFault,
-  MockErrorShape,
   MockFault,
   MockFaultSource,
-  MockHtmlFault,
-  MockResetFault,
-  MockSlowBodyFault,
-  MockSlowHeadersFault,
-  MockSseCutFault,
-  MockSseErrorFault,
-  MockStatusFault,
-  MockTruncateFault,
-} from './mock-fault.js';
-export type {
-  MockCompletionReply,
-  MockRawReply,
+  MockQwen,
+  MockQwenOptions,
   MockReply,
   MockReplySource,
-  MockToolCallReply,
-  MockUsageReply,
-} from './mock-reply.js';
-export type { MockMessage, MockQwen, MockQwenOptions, MockRateLimit, MockRequest, MockRoute } from './mock-types.js';
-export { type SeededFaultKind, type SeededFaultsOptions, seededFaults } from './seeded-faults.js';
-export { startMockQwen } from './start-mock-qwen.js';
+  MockRequest,
+} from './types.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { BatchItemResult } from '../../src/batch/index.js';
+import type { BatchItemResult } from '../../src/batch/types.js';
 import type { MockRequest } from '../../src/testing/index.js';
 import { type LoopbackClient, type LoopbackClientOptions, useLoopbackClient } from './use-loopback-client.js';
 

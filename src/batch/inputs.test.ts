@@ -1,0 +1,120 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdTable, readFileLines, toBatchItem } from './inputs.js';
+
+describe('createIdTable', () => {
+  it('stores and replaces small values by id', () => {
+    const table = createIdTable();
+    expect(table.get('a')).toBeUndefined();
+    table.set('a', 1);
+    table.set('b', 0);
+    table.set('a', 0);
+    expect([table.get('a'), table.get('b'), table.get('c'), table.size]).toEqual([0, 0, undefined, 2]);
+  });
+
+  it('keeps every one of 200,000 similar ids apart while growing', () => {
+    const table = createIdTable();
+    let alreadyThere = 0;
+    for (let position = 0; position < 200_000; position += 1) {
+      if (table.get(`item-${position}`) !== undefined) alreadyThere += 1;
+      table.set(`item-${position}`, position % 2);
+    }
+    expect(alreadyThere).toBe(0);
+    expect(table.size).toBe(200_000);
+    for (let position = 0; position < 200_000; position += 997) {
+      expect(table.get(`item-${position}`)).toBe(position % 2);
+    }
+    expect(table.get('item-200000')).toBeUndefined();
+    expect(table.get('')).toBeUndefined();
+  });
+
+  it('tells ids apart that differ only in non-ASCII characters or order', () => {
+    const table = createIdTable();
+    for (const id of ['é', 'e\u0301', 'ab', 'ba', '😀', '😁']) table.set(id, 1);
+    expect(table.size).toBe(6);
+  });
+});
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-lines-'));
+});
+afterAll(() => rm(directory, { recursive: true, force: true }));
+
+async function linesOf(content: string | Buffer): Promise<unknown[]> {
+  const path = join(directory, `${Math.random().toString(36).slice(2)}.jsonl`);
+  await writeFile(path, content);
+  const lines = [];
+  for await (const line of readFileLines(path)) lines.push(line);
+  return lines;
+}
+
+describe('readFileLines', () => {
+  it.each([
+    ['', []],
+    ['a\n', [{ text: 'a', lineNumber: 1, complete: true, endOffset: 2 }]],
+    [
+      'a\r\nbc',
+      [
+        { text: 'a', lineNumber: 1, complete: true, endOffset: 3 },
+        { text: 'bc', lineNumber: 2, complete: false, endOffset: 5 },
+      ],
+    ],
+    [
+      '\uFEFFé\n\n',
+      [
+        { text: 'é', lineNumber: 1, complete: true, endOffset: 6 },
+        { text: '', lineNumber: 2, complete: true, endOffset: 7 },
+      ],
+    ],
+  ])('splits %j into lines with byte offsets', async (content, expected) => {
+    expect(await linesOf(content)).toEqual(expected);
+  });
+
+  it('joins lines that span read chunks, multi-byte characters included', async () => {
+    const long = 'ü'.repeat(70_000);
+    const lines = (await linesOf(`${long}\nend`)) as { text: string; complete: boolean; endOffset: number }[];
+    expect(lines.map((line) => [line.text.length, line.complete])).toEqual([
+      [70_000, true],
+      [3, false],
+    ]);
+    expect(lines[0]?.endOffset).toBe(140_001);
+  });
+});
+
+describe('toBatchItem', () => {
+  it.each([
+    ['a string', 'hello', { id: '3', index: 3, text: 'hello', input: { text: 'hello' } }],
+    [
+      'a record with a string id',
+      { id: 'x', text: 'hi', n: 1 },
+      { id: 'x', index: 3, text: 'hi', input: { text: 'hi', n: 1 } },
+    ],
+    ['a record with a number id', { id: 12, text: 'hi' }, { id: '12', index: 3, text: 'hi', input: { text: 'hi' } }],
+    ['a record without id', { text: 'hi' }, { id: '3', index: 3, text: 'hi', input: { text: 'hi' } }],
+    ['a record with a null id', { id: null, text: 'hi' }, { id: '3', index: 3, text: 'hi', input: { text: 'hi' } }],
+  ])('takes %s', (_name, record, expected) => {
+    expect(toBatchItem(record, 3)).toEqual(expected);
+  });
+
+  it.each([
+    ['a number', 42, '3', /item 3 must be a string or an object/],
+    ['null', null, '3', /must be a string or an object/],
+    ['an array', ['text'], '3', /must be a string or an object/],
+    ['a record without text', { id: 'x', body: 'hi' }, 'x', /item 3 has no "text" string field/],
+    ['a record with a text that is not a string', { text: 5 }, '3', /no "text" string field/],
+    ['an object id', { id: { a: 1 }, text: 'hi' }, '3', /id that is not/],
+    ['an empty id', { id: '', text: 'hi' }, '3', /id that is not/],
+  ])('turns %s into an item that fails with an InputError', (_name, record, id, message) => {
+    const item = toBatchItem(record, 3);
+    expect(item.id).toBe(id);
+    expect(item.problem?.name).toBe('InputError');
+    expect(item.problem?.message).toMatch(message);
+  });
+
+  it('names the record as told', () => {
+    expect(toBatchItem(7, 0, 'line 9 of in.jsonl').problem?.message).toMatch(/^line 9 of in\.jsonl must be/);
+  });
+});

@@ -1,0 +1,308 @@
+/**
+ * How `qwen-tasks eval` scores a task: exact-match accuracy for every format (deep equality that ignores key order
+ * and surrounding blanks); for label tasks also per-label precision, recall and F1, macro-F1 and the confusion
+ * matrix; tokens, cost and latency percentiles. See docs/cli.md.
+ * @module
+ */
+import type { UsageTotals } from '../client/types.js';
+import { isRecord } from '../json.js';
+import type { Task } from '../task/types.js';
+import { UsageError } from './command.js';
+
+/** One labelled example: the input text and the expected value. */
+export interface LabelledItem {
+  /** 1-based line in the data file. */
+  line: number;
+  text: string;
+  /** The `label` field, else `expected`: a label, a list of labels, or any value for other formats. */
+  expected: unknown;
+}
+
+/** The outcome of one labelled example. */
+export interface EvaluatedItem extends LabelledItem {
+  /** The task's value; absent when it failed. */
+  predicted?: unknown;
+  /** Why the task failed on this item. */
+  error?: { name: string; message: string };
+  /** Wall time of the item, repair turns included. */
+  durationMs: number;
+}
+
+/** One evaluated item of a label task: the expected labels and the predicted ones (`undefined` when it failed). */
+export interface LabelPair {
+  expected: readonly string[];
+  /** `undefined` when the task failed on this item (counted as wrong, and in the `(error)` column). */
+  predicted: readonly string[] | undefined;
+}
+
+/** Precision, recall and F1 of one label, treated as a yes/no question per item. */
+export interface LabelScore {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Items whose expected labels include this one. */
+  support: number;
+  /** Items predicted with this label. */
+  predicted: number;
+  truePositives: number;
+}
+
+/** A confusion matrix: `counts[row][column]`, rows are expected labels, columns predicted labels. */
+export interface ConfusionMatrix {
+  rows: string[];
+  /** The row labels, then `(none)` (a multi-label item predicted with no label) and `(error)` when they occur. */
+  columns: string[];
+  counts: number[][];
+}
+
+/** Everything {@link labelMetrics} computes. */
+export interface LabelMetrics {
+  total: number;
+  /** Items whose predicted label set equals the expected one (exact match). */
+  correct: number;
+  /** `correct / total` (0 for no items). */
+  accuracy: number;
+  /** Mean F1 over every label that was expected or predicted. */
+  macroF1: number;
+  /** Per-label scores, in label order. */
+  labels: LabelScore[];
+  matrix: ConfusionMatrix;
+  /** Items the task failed on. */
+  failed: number;
+}
+
+/** Column of the confusion matrix for items the task failed on. */
+export const ERROR_COLUMN = '(error)';
+/** Column of the confusion matrix for multi-label items predicted with no label. */
+export const NONE_COLUMN = '(none)';
+
+/**
+ * Scores a label task, each label as a yes/no question per item: per-label precision, recall and F1, macro-F1 over
+ * every label seen, exact-match accuracy, and the (expected, predicted) confusion matrix; rows and columns follow
+ * `labelOrder`, then labels seen only in the data. See docs/cli.md.
+ */
+export function labelMetrics(pairs: readonly LabelPair[], labelOrder: readonly string[] = []): LabelMetrics {
+  const labels = orderLabels(pairs, labelOrder);
+  const index = new Map(labels.map((label, position) => [label, position]));
+  const scores = labels.map((label) => ({ label, truePositives: 0, support: 0, predicted: 0 }));
+  const hasNone = pairs.some((pair) => pair.predicted !== undefined && pair.predicted.length === 0);
+  const hasError = pairs.some((pair) => pair.predicted === undefined);
+  const columns = [...labels, ...(hasNone ? [NONE_COLUMN] : []), ...(hasError ? [ERROR_COLUMN] : [])];
+  const counts = labels.map(() => columns.map(() => 0));
+  let correct = 0;
+  for (const { expected, predicted } of pairs) {
+    const expectedSet = new Set(expected);
+    const predictedSet = new Set(predicted ?? []);
+    if (predicted !== undefined && sameSet(expectedSet, predictedSet)) correct += 1;
+    for (const label of expectedSet) scores[index.get(label)!]!.support += 1;
+    for (const label of predictedSet) {
+      const score = scores[index.get(label)!]!;
+      score.predicted += 1;
+      if (expectedSet.has(label)) score.truePositives += 1;
+    }
+    const targets =
+      predicted === undefined
+        ? [columns.length - 1]
+        : predictedSet.size === 0
+          ? [columns.indexOf(NONE_COLUMN)]
+          : [...predictedSet].map((label) => index.get(label)!);
+    for (const label of expectedSet) {
+      const row = counts[index.get(label)!]!;
+      for (const column of targets) row[column]! += 1;
+    }
+  }
+  const labelScores = scores.map(({ label, truePositives, support, predicted }) => {
+    const precision = predicted === 0 ? 0 : truePositives / predicted;
+    const recall = support === 0 ? 0 : truePositives / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { label, precision, recall, f1, support, predicted, truePositives };
+  });
+  const macroF1 = labelScores.length === 0 ? 0 : mean(labelScores.map((score) => score.f1));
+  return {
+    total: pairs.length,
+    correct,
+    accuracy: pairs.length === 0 ? 0 : correct / pairs.length,
+    macroF1,
+    labels: labelScores,
+    matrix: { rows: labels, columns, counts },
+    failed: pairs.filter((pair) => pair.predicted === undefined).length,
+  };
+}
+
+/**
+ * The `p`-th percentile (0–100) of `values` by the nearest-rank method: the smallest value with at least `p`% of
+ * the values at or below it. `undefined` for no values.
+ */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((left, right) => left - right);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1];
+}
+
+/** Task labels first (those that occur), then labels seen only in the data, in order of appearance. */
+function orderLabels(pairs: readonly LabelPair[], labelOrder: readonly string[]): string[] {
+  const seen = new Set<string>();
+  for (const { expected, predicted } of pairs) {
+    for (const label of expected) seen.add(label);
+    for (const label of predicted ?? []) seen.add(label);
+  }
+  const known = labelOrder.filter((label) => seen.has(label));
+  const extra = [...seen].filter((label) => !labelOrder.includes(label));
+  return [...new Set([...known, ...extra])];
+}
+
+function sameSet(left: ReadonlySet<string>, right: ReadonlySet<string>): boolean {
+  if (left.size !== right.size) return false;
+  for (const item of left) if (!right.has(item)) return false;
+  return true;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/**
+ * Whether two JSON-like values are equal for scoring: deep equality where object key order does not matter,
+ * strings compared after trimming, and a `Date` equal to its ISO string.
+ */
+export function valuesEqual(left: unknown, right: unknown): boolean {
+  if (left instanceof Date) return valuesEqual(left.toISOString(), right);
+  if (right instanceof Date) return valuesEqual(left, right.toISOString());
+  if (typeof left === 'string' && typeof right === 'string') return left.trim() === right.trim();
+  if (Array.isArray(left) || Array.isArray(right)) {
+    if (!Array.isArray(left) || !Array.isArray(right) || left.length !== right.length) return false;
+    return left.every((item, index) => valuesEqual(item, right[index]));
+  }
+  if (isRecord(left) && isRecord(right)) {
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    for (const key of keys) if (!valuesEqual(left[key], right[key])) return false;
+    return true;
+  }
+  return Object.is(left, right) || (left === null && right === undefined) || (left === undefined && right === null);
+}
+
+/** An item the task got wrong (or failed on), for the report. */
+export interface EvalMismatch {
+  line: number;
+  text: string;
+  expected: unknown;
+  predicted?: unknown;
+  error?: { name: string; message: string };
+}
+
+/** Everything `qwen-tasks eval` reports. */
+export interface EvalReport {
+  task: string;
+  data: string;
+  format: Task['format'];
+  multi: boolean;
+  total: number;
+  correct: number;
+  /** Exact-match accuracy, 0–1. */
+  accuracy: number;
+  failed: number;
+  /** Label tasks only. */
+  macroF1?: number;
+  /** Label tasks only: per-label precision, recall, F1 and support. */
+  labels?: LabelScore[];
+  /** Label tasks only. */
+  matrix?: ConfusionMatrix;
+  usage: { requests: number; promptTokens: number; completionTokens: number; totalTokens: number };
+  costUsd: number;
+  /** Percentiles of the items' wall time, in milliseconds. */
+  latencyMs: { p50: number; p90: number; p99: number };
+  /** The first {@link MAX_MISMATCHES} items the task got wrong, in file order. */
+  mismatches: EvalMismatch[];
+}
+
+/** How many wrong items a report lists. */
+const MAX_MISMATCHES = 50;
+
+/**
+ * Scores evaluated items: exact-match accuracy, plus {@link labelMetrics} for label tasks (expected labels matched
+ * ignoring case; a non-label expected value is a {@link UsageError}), tokens, cost and latency percentiles.
+ */
+export function buildEvalReport(
+  task: Task,
+  data: string,
+  items: readonly EvaluatedItem[],
+  usage: UsageTotals,
+  command: string,
+): EvalReport {
+  const durations = items.map((item) => item.durationMs);
+  const base = {
+    task: task.name,
+    data,
+    format: task.format,
+    multi: task.multi,
+    total: items.length,
+    failed: items.filter((item) => item.error !== undefined).length,
+    usage: {
+      requests: usage.requests,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      totalTokens: usage.promptTokens + usage.completionTokens,
+    },
+    costUsd: usage.costUsd,
+    latencyMs: {
+      p50: percentile(durations, 50) ?? 0,
+      p90: percentile(durations, 90) ?? 0,
+      p99: percentile(durations, 99) ?? 0,
+    },
+  };
+  if (task.format === 'label') {
+    const pairs = items.map((item) => toLabelPair(task, item, data, command));
+    const metrics = labelMetrics(pairs, task.labels ?? []);
+    const wrong = items.filter((_item, index) => !isCorrectPair(pairs[index]!));
+    return {
+      ...base,
+      correct: metrics.correct,
+      accuracy: metrics.accuracy,
+      macroF1: metrics.macroF1,
+      labels: metrics.labels,
+      matrix: metrics.matrix,
+      mismatches: wrong.slice(0, MAX_MISMATCHES).map(toMismatch),
+    };
+  }
+  const wrong = items.filter((item) => item.error !== undefined || !valuesEqual(item.predicted, item.expected));
+  const correct = items.length - wrong.length;
+  return {
+    ...base,
+    correct,
+    accuracy: items.length === 0 ? 0 : correct / items.length,
+    mismatches: wrong.slice(0, MAX_MISMATCHES).map(toMismatch),
+  };
+}
+
+function toLabelPair(task: Task, item: EvaluatedItem, data: string, command: string): LabelPair {
+  const canonical = new Map((task.labels ?? []).map((label) => [label.toLowerCase(), label]));
+  const normalize = (label: string) => canonical.get(label.trim().toLowerCase()) ?? label.trim();
+  const expected = item.expected;
+  const valid =
+    typeof expected === 'string' ||
+    (task.multi && Array.isArray(expected) && expected.every((label) => typeof label === 'string'));
+  if (!valid) {
+    const wanted = task.multi ? 'a label or a list of labels' : 'a label (a string)';
+    throw new UsageError(`${data}:${item.line}: the expected value must be ${wanted}`, { command });
+  }
+  const expectedLabels = (typeof expected === 'string' ? [expected] : (expected as string[])).map(normalize);
+  if (item.error !== undefined) return { expected: expectedLabels, predicted: undefined };
+  const predicted = item.predicted;
+  const predictedLabels = Array.isArray(predicted) ? predicted.map(String) : [String(predicted)];
+  return { expected: expectedLabels, predicted: predictedLabels };
+}
+
+function isCorrectPair({ expected, predicted }: LabelPair): boolean {
+  return predicted !== undefined && sameSet(new Set(expected), new Set(predicted));
+}
+
+function toMismatch(item: EvaluatedItem): EvalMismatch {
+  return {
+    line: item.line,
+    text: item.text,
+    expected: item.expected,
+    ...(item.error === undefined ? { predicted: item.predicted } : { error: item.error }),
+  };
+}

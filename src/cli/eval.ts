@@ -1,0 +1,218 @@
+/**
+ * `qwen-tasks eval`: runs a task over labelled examples and scores it (see `eval-score.ts`), printing the text view
+ * and writing the HTML report (see `eval-report.ts`). See docs/cli.md.
+ * @module
+ */
+import { writeFile } from 'node:fs/promises';
+import type { QwenClient } from '../client/types.js';
+import { AuthenticationError, InputError, InsufficientCreditsError } from '../errors.js';
+import { isRecord } from '../json.js';
+import { mapLimited } from '../task/packing.js';
+import { runTask } from '../task/run-task.js';
+import type { Task } from '../task/types.js';
+import {
+  CLIENT_FLAGS,
+  CLIENT_SECTION,
+  defineCommand,
+  EXIT_CODES,
+  HELP_FLAGS,
+  parseCommonFlags,
+  parseWholeNumber,
+  UsageError,
+} from './command.js';
+import { renderEvalText, renderReport } from './eval-report.js';
+import { buildEvalReport, type EvaluatedItem, type LabelledItem } from './eval-score.js';
+import { createProgressReporter, describeFileError, type ProgressSnapshot, readJsonl, withClient } from './io.js';
+import { resolveTask, TASK_FLAGS, TASK_SECTION } from './tasks.js';
+
+const DEFAULT_CONCURRENCY = 8;
+
+/** `qwen-tasks eval`: scores a task against labelled data. */
+export const evalCommand = defineCommand({
+  name: 'eval',
+  usage: 'eval TASK --data labelled.jsonl [--report report.html] [--min-accuracy X] [options]',
+  about: `Runs a task over labelled examples and scores it: accuracy (exact match), and for label tasks macro-F1,
+per-label precision/recall/F1 with support, and a confusion matrix; then tokens, cost and latency
+percentiles (p50/p90/p99). Items the task fails on count as wrong.
+
+TASK is a task file or a built-in (classify --labels a,b [--multi], extract --schema f.json,
+summarize [--format ...]); see "qwen-tasks preview --help".
+
+Data: one JSON object per line, {"text": "...", "label": "x"} — or "expected" instead of "label" for
+any format (the value to match exactly); for multi-label tasks a list: {"text": "...", "label": ["a", "b"]}.`,
+  flags: {
+    ...HELP_FLAGS,
+    ...CLIENT_FLAGS,
+    ...TASK_FLAGS,
+    data: { type: 'string', short: 'd', value: 'PATH', description: 'the labelled JSONL file (required)' },
+    report: {
+      type: 'string',
+      value: 'PATH',
+      description: 'also write a self-contained HTML report (heat-map confusion matrix, per-label table)',
+    },
+    'min-accuracy': {
+      type: 'string',
+      value: 'X',
+      description: 'exit with 1 when accuracy is below X (0-1, or a percentage like 90%)',
+    },
+    concurrency: {
+      type: 'string',
+      short: 'c',
+      value: 'N',
+      description: `items in flight at once (default ${DEFAULT_CONCURRENCY})`,
+    },
+    json: { type: 'boolean', description: 'print the report as JSON' },
+  },
+  sections: [
+    { title: 'Options', flags: ['data', 'report', 'min-accuracy', 'concurrency', 'json', 'help'] },
+    TASK_SECTION,
+    CLIENT_SECTION,
+  ],
+  examples: [
+    'qwen-tasks eval tasks/sentiment.task.json --data reviews.labelled.jsonl --report sentiment.html',
+    'qwen-tasks eval classify --labels spam,ham --data mail.jsonl --min-accuracy 0.95',
+  ],
+  async run(values, positionals, io) {
+    if (positionals.length > 1)
+      throw new UsageError(`expected one task, got ${positionals.length}`, { command: 'eval' });
+    const data = values.data;
+    if (data === undefined) throw new UsageError('--data PATH is required (labelled JSONL)', { command: 'eval' });
+    const minimum = values['min-accuracy'] === undefined ? undefined : parseAccuracy(values['min-accuracy']);
+    const concurrency =
+      values.concurrency === undefined
+        ? DEFAULT_CONCURRENCY
+        : parseWholeNumber(values.concurrency, '--concurrency', 'eval');
+    const clientOptions = parseCommonFlags(values, 'eval');
+    const task = await resolveTask(positionals[0], values, 'eval');
+    const items = await readLabelledData(data, 'eval');
+    const report = await withClient(clientOptions, io.env, async (client) => {
+      const started = performance.now();
+      const progress = createProgressReporter({ stream: io.stderr });
+      let done = 0;
+      let failed = 0;
+      const snapshot = (): ProgressSnapshot => {
+        const usage = client.usage;
+        const elapsedSeconds = (performance.now() - started) / 1000;
+        return {
+          done,
+          failed,
+          skipped: 0,
+          total: items.length,
+          itemsPerSecond: elapsedSeconds > 0 ? done / elapsedSeconds : 0,
+          tokens: usage.promptTokens + usage.completionTokens,
+          costUsd: usage.costUsd,
+        };
+      };
+      const evaluated = await runEvaluation(task, items, {
+        client,
+        concurrency,
+        onItem: (item) => {
+          done += 1;
+          if (item.error !== undefined) failed += 1;
+          progress.update(snapshot());
+        },
+      });
+      progress.finish(snapshot());
+      return buildEvalReport(task, data, evaluated, client.usage, 'eval');
+    });
+    if (values.report !== undefined) {
+      try {
+        await writeFile(values.report, renderReport(report), 'utf8');
+      } catch (error) {
+        throw new UsageError(`cannot write --report ${values.report}: ${describeFileError(error)}`, {
+          command: 'eval',
+        });
+      }
+    }
+    const passed = minimum === undefined || report.accuracy >= minimum;
+    if (values.json) {
+      const gate = minimum === undefined ? {} : { minAccuracy: minimum, passed };
+      io.stdout.write(`${JSON.stringify({ ...report, ...gate }, null, 2)}\n`);
+    } else {
+      io.stdout.write(renderEvalText(report));
+      if (values.report !== undefined) io.stdout.write(`\nreport written to ${values.report}\n`);
+    }
+    if (!passed) {
+      io.stderr.write(`accuracy ${report.accuracy.toFixed(3)} is below --min-accuracy ${minimum!.toFixed(3)}\n`);
+      return EXIT_CODES.failed;
+    }
+    return EXIT_CODES.ok;
+  },
+});
+
+/** `0.9`, `90%` or `90` (read as a percentage when above 1) → 0.9. */
+function parseAccuracy(value: string): number {
+  const percentage = value.trim().endsWith('%');
+  const number = Number(percentage ? value.trim().slice(0, -1) : value);
+  const share = percentage || number > 1 ? number / 100 : number;
+  if (value.trim() === '' || !Number.isFinite(share) || share < 0 || share > 1) {
+    throw new UsageError(`--min-accuracy must be between 0 and 1 (or a percentage like 90%), got "${value}"`, {
+      command: 'eval',
+    });
+  }
+  return share;
+}
+
+/** Options of {@link runEvaluation}. */
+interface RunEvaluationOptions {
+  client: QwenClient;
+  concurrency: number;
+  /** Called as each item finishes. */
+  onItem?: (item: EvaluatedItem) => void;
+}
+
+/**
+ * Runs a task over labelled examples with bounded concurrency. An item the task fails on (an invalid reply, a
+ * server error after retries) is recorded with its error and scored as wrong; errors that would fail every item
+ * (a refused key, no credits, bad configuration) stop the evaluation and are thrown.
+ */
+function runEvaluation(
+  task: Task,
+  items: readonly LabelledItem[],
+  { client, concurrency, onItem }: RunEvaluationOptions,
+): Promise<EvaluatedItem[]> {
+  return mapLimited(items, concurrency, async (item) => {
+    const started = performance.now();
+    let evaluated: EvaluatedItem;
+    try {
+      const result = await runTask(task, item.text, { client });
+      evaluated = { ...item, predicted: result.value, durationMs: result.durationMs };
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      evaluated = { ...item, error: { name, message }, durationMs: performance.now() - started };
+    }
+    onItem?.(evaluated);
+    return evaluated;
+  });
+}
+
+function isFatal(error: unknown): boolean {
+  return (
+    error instanceof AuthenticationError ||
+    error instanceof InsufficientCreditsError ||
+    (error instanceof InputError && error.path !== 'text')
+  );
+}
+
+/**
+ * Reads a labelled JSONL file: one `{ "text": "...", "label": "x" }` per line (or `"expected"` instead of
+ * `"label"`, for any format; a list of labels for multi-label tasks). A line without a text or an expected value is a
+ * {@link UsageError} naming the file and line.
+ */
+async function readLabelledData(path: string, command: string): Promise<LabelledItem[]> {
+  const items: LabelledItem[] = [];
+  for await (const { line, value } of readJsonl(path, '--data', command)) {
+    const text = isRecord(value) ? value.text : undefined;
+    if (!isRecord(value) || typeof text !== 'string' || text.trim() === '') {
+      throw new UsageError(`${path}:${line}: expected an object with a non-empty "text"`, { command });
+    }
+    const wanted = value.label ?? value.expected;
+    if (wanted === undefined) {
+      throw new UsageError(`${path}:${line}: expected a "label" (or "expected") field`, { command });
+    }
+    items.push({ line, text, expected: wanted });
+  }
+  if (items.length === 0) throw new UsageError(`${path} holds no labelled examples`, { command });
+  return items;
+}

@@ -1,0 +1,264 @@
+/**
+ * `createClient`: the qwen-flash client, with retries, the concurrency and rate limits, and usage totals. undici
+ * and the Batch API client are loaded on first use, so importing the library stays cheap. See `docs/providers.md`.
+ * @module
+ */
+import type { Dispatcher } from 'undici';
+import { ApiError, BadRequestError, InputError, RateLimitError, registerSecret, ServerError } from '../errors.js';
+import { estimateInputTokens } from '../tokens.js';
+import type { BatchApiCalls } from './batch-api.js';
+import type { BatchApiContext } from './batch-api-http.js';
+import {
+  BATCH_PRICE_SHARE,
+  CLIENT_DEFAULTS,
+  checkTimeoutMs,
+  computeCostUsd,
+  defaultTimeoutMs,
+  resolveClientConfig,
+} from './config.js';
+import { createRateLimiter, createSemaphore, isRetryable, retryDelayMs, SYSTEM_CLOCK } from './limits.js';
+import {
+  type AttemptCall,
+  type AttemptResult,
+  type AttemptSettings,
+  createDispatcher,
+  sendAttempt,
+} from './transport.js';
+import type {
+  BatchApi,
+  ChatOptions,
+  ChatRequest,
+  ChatResponse,
+  ClientOptions,
+  PriceTier,
+  QwenClient,
+  Usage,
+  UsageTotals,
+} from './types.js';
+import { buildRequestBody, type OutputLengthField, providerCapabilities, ZERO_USAGE } from './wire.js';
+
+/**
+ * Creates a qwen-flash client. Options fall back to the environment, then to defaults; throws {@link InputError}
+ * before any network call when no key is found or an option is invalid. Retries, timeouts and limits:
+ * `docs/providers.md`.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ apiKey: process.env.DASHSCOPE_API_KEY, region: 'intl' });
+ * const reply = await client.chat({ messages: [{ role: 'user', content: 'Say hi' }], maxTokens: 20 });
+ * reply.content; // the answer text; reply.usage and reply.costUsd say what it cost
+ * await client.close();
+ * ```
+ */
+export function createClient(options: ClientOptions = {}): QwenClient {
+  const config = resolveClientConfig(options);
+  registerSecret(config.apiKey);
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const random = options.random ?? Math.random;
+  /** The client's own pool, created with the first request (or Batch API call) unless the caller passed one. */
+  let ownDispatcher: Promise<Dispatcher> | undefined;
+  const semaphore =
+    config.maxConcurrency === Number.POSITIVE_INFINITY ? undefined : createSemaphore(config.maxConcurrency);
+  const rateLimiter = config.rateLimit === undefined ? undefined : createRateLimiter(config.rateLimit, clock);
+  const totals: UsageTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
+  let outputLengthField: OutputLengthField = 'max_tokens';
+  let closing: Promise<void> | undefined;
+
+  const endpoint = new URL(config.endpointURL);
+  /** What every attempt shares, built once: no per-attempt closures or header copies. */
+  const attemptSettings: AttemptSettings = {
+    dispatcher: options.dispatcher,
+    url: config.endpointURL,
+    origin: endpoint.origin,
+    path: `${endpoint.pathname}${endpoint.search}`,
+    jsonHeaders: { ...config.headers, accept: 'application/json' },
+    streamHeaders: { ...config.headers, accept: 'text/event-stream' },
+    provider: config.provider,
+    maxResponseBytes: config.maxResponseBytes,
+    now: () => clock.now(),
+    onUsage: (usage) => {
+      totals.promptTokens += usage.promptTokens;
+      totals.completionTokens += usage.completionTokens;
+      totals.cachedTokens += usage.cachedTokens;
+      totals.costUsd += computeCostUsd(usage, config.prices);
+    },
+    onCredits: (remainingCredits) => {
+      totals.remainingCredits = remainingCredits;
+    },
+  };
+
+  function connect(): Promise<Dispatcher> {
+    ownDispatcher ??= createDispatcher(config.proxy).then((created) => {
+      attemptSettings.dispatcher = created;
+      return created;
+    });
+    return ownDispatcher;
+  }
+
+  /** One attempt: a concurrency slot and the rate limit when the client has them, then the HTTP exchange. */
+  function attempt(call: PreparedCall): Promise<AttemptResult> {
+    // Only the first request waits for the pool; later ones find it in `attemptSettings` and pay nothing.
+    if (attemptSettings.dispatcher === undefined) return connect().then(() => attempt(call));
+    if (semaphore === undefined && rateLimiter === undefined) {
+      totals.requests += 1;
+      return sendAttempt(attemptSettings, call);
+    }
+    return limitedAttempt(call);
+  }
+
+  async function limitedAttempt(call: PreparedCall): Promise<AttemptResult> {
+    const release = await semaphore?.acquire(call.signal);
+    try {
+      await rateLimiter?.acquire(call.estimatedTokens, call.signal);
+      totals.requests += 1;
+      return await sendAttempt(attemptSettings, call);
+    } finally {
+      release?.();
+    }
+  }
+
+  /** Builds and serializes the wire body once; again only when the output-length field changes. */
+  function prepare(request: ChatRequest, field: OutputLengthField): Pick<PreparedCall, 'body' | 'stream'> {
+    const { body, stream } = buildRequestBody(request, {
+      provider: config.provider,
+      model: config.model,
+      outputLengthField: field,
+    });
+    return { body: JSON.stringify(body), stream };
+  }
+
+  async function chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResponse> {
+    if (closing !== undefined) throw new InputError('This client is closed: create a new one', { path: 'client' });
+    const { signal } = chatOptions;
+    if (chatOptions.timeoutMs !== undefined) checkTimeoutMs(chatOptions.timeoutMs, 'options.timeoutMs');
+    const startedAt = clock.now();
+    let field = outputLengthField;
+    const estimatedTokens = estimateInputTokens(request.messages);
+    const call: PreparedCall = {
+      ...prepare(request, field),
+      estimatedTokens,
+      timeoutMs: chatOptions.timeoutMs ?? config.timeoutMs ?? defaultTimeoutMs(estimatedTokens),
+      signal,
+    };
+    signal?.throwIfAborted();
+    let attempts = 0;
+    let rateLimitedAttempts = 0;
+    let retries = 0;
+    let fieldSwitched = false;
+    let requestTimeOutRetried = false;
+    for (;;) {
+      attempts += 1;
+      try {
+        const result = await attempt(call);
+        return toChatResponse(result, {
+          attempts,
+          rateLimitedAttempts,
+          durationMs: clock.now() - startedAt,
+          prices: config.prices,
+        });
+      } catch (error) {
+        if (signal?.aborted === true) throw signal.reason;
+        if (!fieldSwitched && request.maxTokens !== undefined && namesField(error, field)) {
+          fieldSwitched = true;
+          field = field === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+          outputLengthField = field;
+          Object.assign(call, prepare(request, field));
+          continue;
+        }
+        if (error instanceof RateLimitError) rateLimitedAttempts += 1;
+        if (retries >= config.maxRetries || !isRetryable(error, requestTimeOutRetried)) throw error;
+        if (error instanceof ServerError && error.code === 'RequestTimeOut') requestTimeOutRetried = true;
+        retries += 1;
+        const retryAfterMs = error instanceof ApiError ? error.retryAfterMs : undefined;
+        await clock.sleep(retryDelayMs(retries, retryAfterMs, random), signal);
+      }
+    }
+  }
+
+  return {
+    provider: config.provider,
+    model: config.model,
+    baseURL: config.baseURL,
+    get usage(): UsageTotals {
+      return { ...totals };
+    },
+    capabilities: providerCapabilities(config.provider),
+    chat,
+    batchApi: lazyBatchApi(
+      async () => ({
+        provider: config.provider,
+        baseURL: config.baseURL.replace(/\/+$/, ''),
+        headers: Object.fromEntries(Object.entries(config.headers).filter(([name]) => name !== 'content-type')),
+        dispatcher: options.dispatcher ?? (await connect()),
+        timeoutMs: config.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs,
+        maxRetries: config.maxRetries,
+        maxResponseBytes: config.maxResponseBytes,
+        clock,
+        random,
+      }),
+      (usage) => computeCostUsd(usage, config.prices) * BATCH_PRICE_SHARE,
+    ),
+    close() {
+      closing ??= ownDispatcher === undefined ? Promise.resolve() : ownDispatcher.then((created) => created.close());
+      return closing;
+    },
+  };
+}
+
+/** What one call sends, the same for every attempt (until the output-length field changes). */
+interface PreparedCall extends AttemptCall {
+  estimatedTokens: number;
+}
+
+/** The caller's view of a successful attempt. */
+function toChatResponse(
+  { reply, raw, remainingCredits }: AttemptResult,
+  call: { attempts: number; rateLimitedAttempts: number; durationMs: number; prices: readonly PriceTier[] },
+): ChatResponse {
+  const usage = reply.usage ?? { ...ZERO_USAGE };
+  const response: ChatResponse = {
+    content: reply.content,
+    finishReason: reply.finishReason,
+    usage,
+    costUsd: computeCostUsd(usage, call.prices),
+    durationMs: call.durationMs,
+    attempts: call.attempts,
+    rateLimitedAttempts: call.rateLimitedAttempts,
+    raw,
+  };
+  if (reply.reasoning !== undefined) response.reasoning = reply.reasoning;
+  if (reply.toolCalls !== undefined) response.toolCalls = reply.toolCalls;
+  if (remainingCredits !== undefined) response.remainingCredits = remainingCredits;
+  if (reply.requestId !== undefined) response.requestId = reply.requestId;
+  return response;
+}
+
+/** Whether an error is a 400 that names the output-length field the request used. */
+function namesField(error: unknown, field: OutputLengthField): boolean {
+  return error instanceof BadRequestError && error.status === 400 && new RegExp(`\\b${field}\\b`).test(error.message);
+}
+
+/**
+ * `client.batchApi`, whose implementation (`batch-api.ts`) is imported on the first call. `estimateCostUsd` needs
+ * no network and answers at once.
+ */
+function lazyBatchApi(context: () => Promise<BatchApiContext>, estimateCostUsd: (usage: Usage) => number): BatchApi {
+  let loaded: Promise<BatchApiCalls> | undefined;
+  const load = () => {
+    loaded ??= Promise.all([import('./batch-api.js'), context()]).then(([module, resolved]) =>
+      module.createBatchApi(resolved),
+    );
+    return loaded;
+  };
+  return {
+    uploadFile: async (lines, options) => (await load()).uploadFile(lines, options),
+    createBatch: async (options) => (await load()).createBatch(options),
+    retrieveBatch: async (batchId, options) => (await load()).retrieveBatch(batchId, options),
+    cancelBatch: async (batchId, options) => (await load()).cancelBatch(batchId, options),
+    listBatches: async (options) => (await load()).listBatches(options),
+    async *downloadFileLines(fileId, options) {
+      yield* (await load()).downloadFileLines(fileId, options);
+    },
+    estimateCostUsd,
+  };
+}

@@ -1,0 +1,423 @@
+/**
+ * The wire format both ways: camelCase requests to the provider's body, and replies, usage and error bodies
+ * back to the library's types and typed errors. See `docs/`.
+ * @module
+ */
+
+import { STATUS_CODES } from 'node:http';
+import {
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  ContentFilterError,
+  InputError,
+  InsufficientCreditsError,
+  RateLimitError,
+  redact,
+  ServerError,
+} from '../errors.js';
+import { isRecord } from '../json.js';
+import type {
+  ChatMessage,
+  ChatRequest,
+  Provider,
+  QwenClient,
+  ResponseFormat,
+  TextContentPart,
+  ToolCall,
+  Usage,
+} from './types.js';
+
+/** What a provider supports, as `client.capabilities` reports it. */
+export type ProviderCapabilities = QwenClient['capabilities'];
+
+const ALL_CAPABILITIES: ProviderCapabilities = Object.freeze({ stream: true, tools: true, batchApi: true });
+/** Segmind's qwen-flash endpoint: JSON replies only, without tools (or thinking), and no Batch API. */
+const SEGMIND_CAPABILITIES: ProviderCapabilities = Object.freeze({ stream: false, tools: false, batchApi: false });
+
+/** The one source of what each provider supports: the client reports it, request building enforces it. */
+export function providerCapabilities(provider: Provider): ProviderCapabilities {
+  return provider === 'segmind' ? SEGMIND_CAPABILITIES : ALL_CAPABILITIES;
+}
+
+/** Which wire field carries the output-length limit. */
+export type OutputLengthField = 'max_tokens' | 'max_completion_tokens';
+
+/** What the body depends on besides the request. */
+export interface BodySettings {
+  provider: Provider;
+  /** The client's model, used when the request names none. */
+  model: string;
+  outputLengthField: OutputLengthField;
+}
+
+/** A wire body and whether the reply streams. */
+export interface RequestBody {
+  body: Record<string, unknown>;
+  stream: boolean;
+}
+
+/**
+ * Maps a camelCase request to the provider's wire body (`extraBody` merged last, at the top level); asking a
+ * provider for what it lacks (see {@link providerCapabilities}) is an {@link InputError}. See `docs/providers.md`.
+ */
+export function buildRequestBody(request: ChatRequest, settings: BodySettings): RequestBody {
+  const capabilities = providerCapabilities(settings.provider);
+  checkRequest(request, capabilities);
+  const segmind = settings.provider === 'segmind';
+  const stream = capabilities.stream && (request.stream ?? request.thinking === true);
+  const body: Record<string, unknown> = {};
+  if (!segmind) body.model = request.model ?? settings.model;
+  body.messages = toWireMessages(request.messages);
+  setIfDefined(body, 'temperature', request.temperature);
+  setIfDefined(body, 'top_p', request.topP);
+  if (settings.provider === 'dashscope' || (!segmind && request.thinking !== undefined)) {
+    body.enable_thinking = request.thinking === true;
+  }
+  if (request.thinking === true) setIfDefined(body, 'thinking_budget', request.thinkingBudget);
+  if (request.responseFormat !== undefined) body.response_format = toWireResponseFormat(request.responseFormat);
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.parameters,
+      },
+    }));
+  }
+  if (request.toolChoice !== undefined) {
+    body.tool_choice =
+      typeof request.toolChoice === 'string'
+        ? request.toolChoice
+        : { type: 'function', function: { name: request.toolChoice.name } };
+  }
+  setIfDefined(body, 'stop', request.stop);
+  setIfDefined(body, 'seed', request.seed);
+  setIfDefined(body, settings.outputLengthField, request.maxTokens);
+  if (stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  if (request.extraBody !== undefined) Object.assign(body, request.extraBody);
+  return { body, stream };
+}
+
+function checkRequest(request: ChatRequest, capabilities: ProviderCapabilities): void {
+  if (!Array.isArray(request.messages) || request.messages.length === 0) {
+    throw new InputError('A chat request needs at least one message', { path: 'messages' });
+  }
+  // Only Segmind lacks a capability today, hence the messages; a provider that cannot stream cannot think either.
+  if (!capabilities.stream && request.thinking === true) {
+    throw new InputError('Segmind does not support thinking mode: use the dashscope provider', { path: 'thinking' });
+  }
+  if (
+    !capabilities.tools &&
+    ((request.tools !== undefined && request.tools.length > 0) || request.toolChoice !== undefined)
+  ) {
+    throw new InputError('Segmind does not support tools: use the dashscope provider', { path: 'tools' });
+  }
+  if (!capabilities.stream && request.stream === true) {
+    throw new InputError('Segmind does not support streaming: use the dashscope provider', { path: 'stream' });
+  }
+}
+
+function toWireResponseFormat(format: ResponseFormat): Record<string, unknown> {
+  if (format.type !== 'json_schema') return { type: format.type };
+  const { name, schema, strict } = format.jsonSchema;
+  return { type: 'json_schema', json_schema: { name, schema, ...(strict === undefined ? {} : { strict }) } };
+}
+
+function setIfDefined(body: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) body[key] = value;
+}
+
+/** A message as the OpenAI-style wire format spells it. */
+export type WireMessage = Record<string, unknown>;
+
+/**
+ * Maps camelCase messages to the wire: `toolCalls` → `tool_calls`, `toolCallId` → `tool_call_id`,
+ * content parts' `cacheControl` → `cache_control`.
+ */
+export function toWireMessages(messages: readonly ChatMessage[]): WireMessage[] {
+  return messages.map(toWireMessage);
+}
+
+function toWireMessage(message: ChatMessage): WireMessage {
+  const wire: WireMessage = { role: message.role, content: toWireContent(message.content) };
+  if (message.toolCalls !== undefined && message.toolCalls.length > 0) {
+    wire.tool_calls = message.toolCalls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  }
+  if (message.toolCallId !== undefined) wire.tool_call_id = message.toolCallId;
+  return wire;
+}
+
+function toWireContent(content: ChatMessage['content']): string | Record<string, unknown>[] {
+  if (typeof content === 'string') return content;
+  return content.map((part: TextContentPart) => {
+    const wire: Record<string, unknown> = { type: part.type, text: part.text };
+    if (part.cacheControl !== undefined) wire.cache_control = { type: part.cacheControl.type };
+    return wire;
+  });
+}
+
+/** The fields of a reply the client reports, before cost and timing are added. */
+export interface ParsedReply {
+  content: string;
+  reasoning?: string;
+  finishReason: string;
+  toolCalls?: ToolCall[];
+  /** `undefined` when the reply carried no usage. */
+  usage: Usage | undefined;
+  requestId?: string;
+}
+
+/**
+ * Reads a `chat.completion` body leniently (DashScope omits `refusal` and sends `system_fingerprint: null`; the
+ * native `output.choices` shape is accepted too). Thinking text (`reasoning_content`, or `reasoning` as vLLM and
+ * Ollama send it) goes to `reasoning`, never into `content`. Returns `undefined` when the body has no choice.
+ */
+export function parseChatResponse(body: unknown): ParsedReply | undefined {
+  if (!isRecord(body)) return undefined;
+  const output = isRecord(body.output) ? body.output : undefined;
+  const choices = Array.isArray(body.choices) ? body.choices : Array.isArray(output?.choices) ? output.choices : [];
+  const choice: unknown = choices[0];
+  if (!isRecord(choice) || !isRecord(choice.message)) return undefined;
+  const message = choice.message;
+  const reply: ParsedReply = {
+    content: textOf(message.content),
+    finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : 'unknown',
+    usage: normalizeUsage(body.usage),
+  };
+  const reasoning = textOf(message.reasoning_content ?? message.reasoning);
+  if (reasoning !== '') reply.reasoning = reasoning;
+  const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.flatMap(toToolCall) : [];
+  if (toolCalls.length > 0) reply.toolCalls = toolCalls;
+  const requestId = nonEmptyString(body.request_id) ?? nonEmptyString(body.id);
+  if (requestId !== undefined) reply.requestId = requestId;
+  return reply;
+}
+
+function toToolCall(raw: unknown, index: number): ToolCall[] {
+  if (!isRecord(raw) || !isRecord(raw.function)) return [];
+  const { name, arguments: callArguments } = raw.function;
+  return [
+    {
+      id: nonEmptyString(raw.id) ?? `call_${index}`,
+      name: typeof name === 'string' ? name : '',
+      arguments: typeof callArguments === 'string' ? callArguments : JSON.stringify(callArguments ?? {}),
+    },
+  ];
+}
+
+/** Text of a content value: a string, or the text parts of an array; `null` is empty. */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+/** A usage with every count at zero. */
+export const ZERO_USAGE: Readonly<Usage> = Object.freeze({
+  promptTokens: 0,
+  completionTokens: 0,
+  cachedTokens: 0,
+  totalTokens: 0,
+});
+
+/**
+ * Reads a wire `usage` object leniently: OpenAI names (`prompt_tokens`, `completion_tokens`,
+ * `prompt_tokens_details.cached_tokens`) or DashScope's native ones (`input_tokens`, `output_tokens`); missing counts
+ * are 0 and a missing total is the sum. `undefined` when there is no usage object at all.
+ */
+export function normalizeUsage(raw: unknown): Usage | undefined {
+  if (!isRecord(raw)) return undefined;
+  const promptTokens = count(raw.prompt_tokens) ?? count(raw.input_tokens) ?? 0;
+  const completionTokens = count(raw.completion_tokens) ?? count(raw.output_tokens) ?? 0;
+  const details = isRecord(raw.prompt_tokens_details) ? raw.prompt_tokens_details : {};
+  const cachedTokens = count(details.cached_tokens) ?? count(raw.cached_tokens) ?? 0;
+  const totalTokens = count(raw.total_tokens) ?? promptTokens + completionTokens;
+  return { promptTokens, completionTokens, cachedTokens, totalTokens };
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** What an error body says, whatever its shape. */
+export interface ErrorBodyFields {
+  code?: string;
+  message?: string;
+  requestId?: string;
+  /** Usage, when the failed reply still reports it (the attempt was billed). */
+  usage?: unknown;
+}
+
+const MAX_TEXT_LENGTH = 300;
+
+/**
+ * Reads an error body of any known shape: `{error:{code,message,type}}`, `{error:"string"}`, the flat
+ * `{code,message,request_id}`, an HTML page (its title or text), plain text, or nothing.
+ */
+export function parseErrorBody(text: string): ErrorBodyFields {
+  const trimmed = text.trim();
+  if (trimmed === '') return {};
+  const parsed = parseJson(trimmed);
+  if (parsed === undefined) return { message: describeText(trimmed) };
+  return parseErrorObject(parsed);
+}
+
+/** Reads an already parsed error object (an error body, or an `{"error":…}` event of a stream). */
+export function parseErrorObject(value: Record<string, unknown>): ErrorBodyFields {
+  const fields: ErrorBodyFields = {};
+  const nested = value.error;
+  const source = isRecord(nested) ? nested : value;
+  const code =
+    nonEmptyString(source.code) ??
+    nonEmptyString(source.type) ??
+    (source === value ? undefined : nonEmptyString(value.code));
+  const message =
+    typeof nested === 'string'
+      ? nested
+      : (nonEmptyString(source.message) ?? nonEmptyString(source.msg) ?? nonEmptyString(value.detail));
+  const requestId = nonEmptyString(value.request_id) ?? nonEmptyString(source.request_id) ?? nonEmptyString(value.id);
+  if (code !== undefined) fields.code = code;
+  if (message !== undefined) fields.message = message;
+  if (requestId !== undefined) fields.requestId = requestId;
+  if (value.usage !== undefined && value.usage !== null) fields.usage = value.usage;
+  return fields;
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short description of a non-JSON body: an HTML page's title (or text), or the start of the text. */
+function describeText(text: string): string {
+  const isHtml = /^<(!doctype|html|head|body)/i.test(text);
+  const title = isHtml ? /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim() : undefined;
+  const plain = (title !== undefined && title !== '' ? title : isHtml ? text.replace(/<[^>]*>/g, ' ') : text)
+    .replace(/\s+/g, ' ')
+    .trim();
+  const short = plain.length > MAX_TEXT_LENGTH ? `${plain.slice(0, MAX_TEXT_LENGTH)}…` : plain;
+  return isHtml ? `HTML page: ${short}` : short;
+}
+
+/** An error class of the API error family. */
+export type ApiErrorClass = new (message: string, details?: ConstructorParameters<typeof ApiError>[1]) => ApiError;
+
+/** Provider codes that decide the class whatever the status (DashScope's error table). */
+const CLASS_BY_CODE: Readonly<Record<string, ApiErrorClass>> = {
+  invalid_parameter_error: BadRequestError,
+  model_not_found: BadRequestError,
+  Arrearage: InsufficientCreditsError,
+  PrepaidBillOverdue: InsufficientCreditsError,
+  PostpaidBillOverdue: InsufficientCreditsError,
+  'AllocationQuota.FreeTierOnly': InsufficientCreditsError,
+  data_inspection_failed: ContentFilterError,
+  DataInspectionFailed: ContentFilterError,
+  invalid_api_key: AuthenticationError,
+  limit_requests: RateLimitError,
+  limit_burst_rate: RateLimitError,
+  insufficient_quota: RateLimitError,
+  internal_error: ServerError,
+  RequestTimeOut: ServerError,
+  ModelServingError: ServerError,
+  ModelUnavailable: ServerError,
+};
+
+/** What failed, by class, for the start of a message. */
+const WHAT_FAILED = new Map<ApiErrorClass, string>([
+  [BadRequestError, 'Bad request'],
+  [InsufficientCreditsError, 'Insufficient credits'],
+  [ContentFilterError, 'Content filtered'],
+  [AuthenticationError, 'Authentication failed'],
+  [RateLimitError, 'Rate limited'],
+  [ServerError, 'Server error'],
+]);
+
+/**
+ * The class of an API error: the provider code first (DashScope's table), then the status; 408/409 are plain
+ * (retryable) {@link ApiError}s, a stream's error event with an unknown code a {@link ServerError}. See `docs/errors.md`.
+ */
+export function classifyApiError(
+  status: number | undefined,
+  code: string | undefined,
+  provider: Provider,
+): ApiErrorClass {
+  const byCode = code === undefined ? undefined : CLASS_BY_CODE[code];
+  if (byCode !== undefined) return byCode;
+  if (status === undefined || status >= 500) return ServerError;
+  if (status === 401 || status === 403) return AuthenticationError;
+  if (status === 402 || (status === 406 && provider === 'segmind')) return InsufficientCreditsError;
+  if (status === 429) return RateLimitError;
+  if (status === 408 || status === 409) return ApiError;
+  if (status >= 400) return BadRequestError;
+  return ApiError;
+}
+
+/** Everything known about a failed reply. */
+export interface ApiErrorContext {
+  /** HTTP status; `undefined` for an error event inside a stream. */
+  status: number | undefined;
+  fields: ErrorBodyFields;
+  provider: Provider;
+  url: string;
+  /** The request's HTTP method, named in the message. @defaultValue 'POST' */
+  method?: string | undefined;
+  /** Request id from the reply headers, used when the body has none. */
+  headerRequestId?: string | undefined;
+  retryAfterMs?: number | undefined;
+}
+
+/**
+ * Builds the typed error of a failed reply, with a message like
+ * `Rate limited (429 limit_requests): Requests rate limit exceeded — POST https://…/chat/completions`.
+ * Everything taken from the server is redacted.
+ */
+export function mapApiError(context: ApiErrorContext): ApiError {
+  const { status, fields, provider } = context;
+  const errorClass = classifyApiError(status, fields.code, provider);
+  const what = WHAT_FAILED.get(errorClass) ?? 'Request failed';
+  const where = [status, fields.code].filter((part) => part !== undefined).join(' ');
+  const label = status === undefined ? `${where === '' ? '' : `${where}, `}in stream` : where;
+  const providerMessage =
+    fields.message ?? (status === undefined ? 'error event' : (STATUS_CODES[status] ?? 'no message'));
+  const requestId = fields.requestId ?? context.headerRequestId;
+  return new errorClass(`${what} (${label}): ${providerMessage} — ${context.method ?? 'POST'} ${context.url}`, {
+    ...(status === undefined ? {} : { status }),
+    ...(fields.code === undefined ? {} : { code: redact(fields.code) }),
+    ...(requestId === undefined ? {} : { requestId: redact(requestId) }),
+    provider,
+    ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
+  });
+}
+
+/** Response headers as undici gives them (names in lower case). */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** The first value of a response header, or `undefined`. */
+export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The request id the provider put in a header (`x-request-id`, `x-dashscope-request-id`). */
+export function headerRequestId(headers: ResponseHeaders): string | undefined {
+  return headerValue(headers, 'x-request-id') ?? headerValue(headers, 'x-dashscope-request-id');
+}
+
+/** The value when it is a non-empty string, else `undefined`. */
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,294 @@
+/**
+ * From a reply's text to the JSON value it holds: reasoning stripped, the JSON regions found, each candidate
+ * parsed with as little mending as it needs (local repairs, then `jsonrepair`), the best one chosen and coerced to
+ * the schema. Also the reply-text preparation the other formats share. See `docs/output-repair.md#the-json-pipeline`.
+ * @module
+ */
+import { jsonrepair } from 'jsonrepair';
+import type { JsonSchema } from '../json.js';
+import { coerceToSchema } from './coerce.js';
+import { addRepair, failure, type ParseOutcome, type RepairName } from './outcome.js';
+import { findJsonRegions, type JsonRegion } from './regions.js';
+import { PRE_PASSES } from './repair.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH, parseJsonSafely } from './scan.js';
+import { matchesType, topLevelTypes } from './schema.js';
+import { trimTruncatedJson } from './truncation.js';
+
+/** Regions beyond this many are not examined (a reply with hundreds of bracketed bits is not a JSON answer). */
+const MAX_REGIONS = 32;
+const FENCE_MARKER = /`{3,}[\w+#.-]*/g;
+/** A reply that is one code fence, with an optional language tag. */
+const WHOLE_FENCE = /^`{3,}[\w+#.-]*[ \t]*\n?([\s\S]*?)\n?[ \t]*`{3,}$/;
+/** Tag names that models use for the reasoning they write before an answer. */
+const TAG_NAMES = '(?:think|thinking|reasoning|reflection)';
+/** Any reasoning tag; a cheap pre-check so replies without one cost a single scan. */
+const ANY_TAG = new RegExp(`</?${TAG_NAMES}>`, 'i');
+/** An opening tag at the start of the text (after whitespace). */
+const LEADING_OPENING_TAG = new RegExp(`^\\s*<${TAG_NAMES}>`, 'i');
+const CLOSING_TAG = new RegExp(`</${TAG_NAMES}>`, 'i');
+/** The first reasoning tag, opening or closing. */
+const FIRST_TAG = new RegExp(`<(/?)${TAG_NAMES}>`, 'i');
+
+/** A candidate text parsed, with how much mending it took. */
+type CandidateOutcome =
+  | { ok: true; value: unknown; repairs: RepairName[]; strict: boolean }
+  | { ok: false; message: string };
+
+type ParsedCandidate = Extract<CandidateOutcome, { ok: true }>;
+
+interface ParsedRegion {
+  region: JsonRegion;
+  outcome: ParsedCandidate;
+  order: number;
+}
+
+/**
+ * Turns a reply into the JSON value it holds, mending locally what can be mended, and coerces it to `schema` when
+ * given (without validating). Among several regions it prefers one of the schema's top-level type, then one that
+ * parsed without repair, then one in a code fence, then the first. See `docs/output-repair.md#the-json-pipeline`.
+ */
+export function parseJsonReply(text: string, schema?: JsonSchema): ParseOutcome<unknown> {
+  const repairs: RepairName[] = [];
+  const thinking = stripThinking(text);
+  if (thinking.stripped) {
+    repairs.push('think');
+  }
+  // A fence marker at the very end is never part of a value (and would be read into a cut-off string).
+  const reply = thinking.text.trimStart().replace(/\n?[ \t]*`{3,}\s*$/, '');
+  if (reply.trim() === '') {
+    return failure(thinking.stripped ? 'The reply holds only reasoning, no answer.' : 'The reply is empty.', repairs);
+  }
+  if (exceedsJsonDepth(reply)) {
+    return failure(`The reply nests JSON deeper than ${MAX_JSON_DEPTH} levels.`, repairs);
+  }
+  const parsed = parseWholeReply(reply) ?? parseBestRegion(reply, schema);
+  if (parsed === undefined) {
+    return failure('The reply holds no JSON value.', repairs);
+  }
+  if (!parsed.ok) {
+    return failure(`No JSON value could be read from the reply (${parsed.message}).`, repairs);
+  }
+  for (const repair of parsed.repairs) {
+    addRepair(repairs, repair);
+  }
+  return {
+    ok: true,
+    value: schema === undefined ? parsed.value : coerceToSchema(parsed.value, schema, repairs),
+    repairs,
+  };
+}
+
+function parseWholeReply(reply: string): ParsedCandidate | undefined {
+  const first = reply[0];
+  if (first !== '{' && first !== '[' && first !== '"' && !/^[-\d]|^(?:true|false|null)$/.test(reply)) {
+    return undefined;
+  }
+  try {
+    const { value, droppedUnsafeKey } = parseJsonSafely(reply);
+    return { ok: true, value, repairs: droppedUnsafeKey ? ['unsafe-key'] : [], strict: true };
+  } catch {
+    return undefined;
+  }
+}
+
+function parseBestRegion(reply: string, schema: JsonSchema | undefined): CandidateOutcome | undefined {
+  const regions = findJsonRegions(reply).slice(0, MAX_REGIONS);
+  const wantedTypes = schema === undefined ? undefined : topLevelTypes(schema, schema);
+  const parsed: ParsedRegion[] = [];
+  let firstFailure: CandidateOutcome | undefined;
+  for (const [order, region] of regions.entries()) {
+    const outcome = parseRegion(region);
+    if (outcome.ok) {
+      parsed.push({ region, outcome, order });
+    } else {
+      firstFailure ??= outcome;
+    }
+  }
+  const rank = (candidate: ParsedRegion): number[] => [
+    wantedTypes === undefined || [...wantedTypes].some((type) => matchesType(candidate.outcome.value, type)) ? 0 : 1,
+    candidate.outcome.strict ? 0 : 1,
+    candidate.region.fence > 0 ? 0 : 1,
+    candidate.order,
+  ];
+  const best = parsed.sort((left, right) => compareRanks(rank(left), rank(right)))[0];
+  if (best === undefined) {
+    return firstFailure;
+  }
+  const located: RepairName[] = [];
+  if (best.region.fence > 0) {
+    located.push('fence');
+  }
+  const outside = (reply.slice(0, best.region.start) + reply.slice(best.region.end)).replace(FENCE_MARKER, '');
+  if (outside.trim() !== '') {
+    located.push('prose');
+  }
+  return { ...best.outcome, repairs: [...located, ...best.region.repairs, ...best.outcome.repairs] };
+}
+
+function parseRegion(region: JsonRegion): CandidateOutcome {
+  const last = region.texts.length - 1;
+  const parts = region.texts.map((text, index) => parseJsonCandidate(text, region.truncated && index === last));
+  if (parts.length === 1) {
+    return parts[0]!;
+  }
+  const values: unknown[] = [];
+  const repairs: RepairName[] = [];
+  for (const part of parts) {
+    if (!part.ok) {
+      return part;
+    }
+    values.push(part.value);
+    repairs.push(...part.repairs);
+  }
+  return { ok: true, value: values, repairs, strict: parts.every((part) => part.ok && part.strict) };
+}
+
+function compareRanks(left: readonly number[], right: readonly number[]): number {
+  for (const [index, value] of left.entries()) {
+    const difference = value - (right[index] ?? 0);
+    if (difference !== 0) {
+      return difference;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Parses one candidate JSON text, mending only as much as needed: as is, after the `PRE_PASSES`, through
+ * `jsonrepair`, then `jsonrepair` on the text as it came. A cut-off text (`truncated`) whose brackets stay open is
+ * completed first (`trimTruncatedJson`); unsafe keys are dropped at every step.
+ */
+function parseJsonCandidate(text: string, truncated: boolean): CandidateOutcome {
+  if (!truncated) {
+    return parseComplete(text, []);
+  }
+  const cutOffFirst = bracketsStayOpen(text);
+  const first = cutOffFirst ? parseComplete(trimTruncatedJson(text), ['truncation']) : parseComplete(text, []);
+  if (first.ok) {
+    return first;
+  }
+  const second = cutOffFirst ? parseComplete(text, []) : parseComplete(trimTruncatedJson(text), ['truncation']);
+  return second.ok ? second : first;
+}
+
+function parseComplete(text: string, repairsSoFar: readonly RepairName[]): CandidateOutcome {
+  const strict = tryParse(text, [...repairsSoFar]);
+  if (strict !== undefined) {
+    return { ...strict, strict: repairsSoFar.length === 0 };
+  }
+  const repairs = [...repairsSoFar];
+  let work = text;
+  for (const [name, prePass] of PRE_PASSES) {
+    const mended = prePass(work);
+    if (mended !== work) {
+      work = mended;
+      repairs.push(name);
+    }
+  }
+  if (work !== text) {
+    const parsed = tryParse(work, repairs);
+    if (parsed !== undefined) {
+      return { ...parsed, strict: false };
+    }
+  }
+  const repaired = tryRepair(work, [...repairs, 'jsonrepair']);
+  if (repaired.ok || work === text) {
+    return repaired;
+  }
+  const plain = tryRepair(text, [...repairsSoFar, 'jsonrepair']);
+  return plain.ok ? plain : repaired;
+}
+
+/** Whether more brackets open than close, counting every bracket character (quotes ignored). */
+function bracketsStayOpen(text: string): boolean {
+  let depth = 0;
+  for (const character of text) {
+    if (character === '{' || character === '[') {
+      depth++;
+    } else if (character === '}' || character === ']') {
+      depth--;
+    }
+  }
+  return depth > 0;
+}
+
+function tryRepair(text: string, repairs: RepairName[]): CandidateOutcome {
+  let repairedText: string;
+  try {
+    repairedText = jsonrepair(text);
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+  const parsed = tryParse(repairedText, repairs);
+  return parsed === undefined
+    ? { ok: false, message: 'jsonrepair produced text that is not JSON' }
+    : { ...parsed, strict: false };
+}
+
+function tryParse(
+  text: string,
+  repairs: RepairName[],
+): { ok: true; value: unknown; repairs: RepairName[] } | undefined {
+  try {
+    const { value, droppedUnsafeKey } = parseJsonSafely(text);
+    return { ok: true, value, repairs: droppedUnsafeKey ? [...repairs, 'unsafe-key'] : repairs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The part of a reply that holds the answer, for the text-based formats: reasoning stripped, trimmed, and a reply
+ * that is one code fence unwrapped. Repairs made are appended to `repairs`.
+ */
+export function readReplyText(text: string, repairs: RepairName[]): string {
+  const thinking = stripThinking(text);
+  if (thinking.stripped) {
+    repairs.push('think');
+  }
+  let reply = thinking.text.trim();
+  const fenced = stripCodeFence(reply);
+  if (fenced !== undefined) {
+    repairs.push('fence');
+    reply = fenced;
+  }
+  return reply;
+}
+
+/**
+ * The content of a reply that is a single Markdown code fence (trimmed), or `undefined` when it is not one. An
+ * opening fence whose closing fence was cut off counts too.
+ */
+function stripCodeFence(text: string): string | undefined {
+  const whole = WHOLE_FENCE.exec(text);
+  if (whole !== null) {
+    return (whole[1] ?? '').trim();
+  }
+  const opened = /^`{3,}[\w+#.-]*[ \t]*\n([\s\S]*)$/.exec(text);
+  return opened !== null && !opened[1]?.includes('```') ? (opened[1] ?? '').trim() : undefined;
+}
+
+/**
+ * Removes reasoning from a reply: leading `<think>…</think>` blocks (also `thinking`, `reasoning`, `reflection`), a
+ * leading block never closed (the text becomes empty), and everything up to a `</think>` whose opening tag was in
+ * the prompt (Qwen3 chat templates add it).
+ */
+export function stripThinking(text: string): { text: string; stripped: boolean } {
+  if (!text.includes('<') || !ANY_TAG.test(text)) {
+    return { text, stripped: false };
+  }
+  let rest = text;
+  const first = FIRST_TAG.exec(rest);
+  if (first !== null && first[1] === '/') {
+    rest = rest.slice(first.index + first[0].length);
+  }
+  for (let opening = LEADING_OPENING_TAG.exec(rest); opening !== null; opening = LEADING_OPENING_TAG.exec(rest)) {
+    const afterOpening = rest.slice(opening[0].length);
+    const closing = CLOSING_TAG.exec(afterOpening);
+    if (closing === null) {
+      return { text: '', stripped: true };
+    }
+    rest = afterOpening.slice(closing.index + closing[0].length);
+  }
+  return rest === text ? { text, stripped: false } : { text: rest.trimStart(), stripped: true };
+}

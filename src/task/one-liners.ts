@@ -1,0 +1,300 @@
+/**
+ * The one-liners `classify`, `extract` and `summarize`: each defines its task from the call's labels, schema and
+ * settings (once, through the one task cache below) and runs it. See `docs/getting-started.md#the-three-one-liners`.
+ * @module
+ */
+import type { z } from 'zod';
+import { InputError, TaskDefinitionError } from '../errors.js';
+import type { JsonSchema } from '../json.js';
+import { chunkText } from '../prompt/chunk-text.js';
+import { estimateTokens } from '../tokens.js';
+import { defineTask } from './define-task.js';
+import { mapLimited } from './packing.js';
+import { type RunTaskOptions, runTask } from './run-task.js';
+import type { JsonMode, Task, TaskExample } from './types.js';
+
+/** Options shared by the one-liners: how to call ({@link RunTaskOptions}) plus task settings that shape the prompt. */
+export interface TaskCallOptions extends RunTaskOptions {
+  /** Extra instructions for the model, placed before the format part of the system message. */
+  instructions?: string;
+  /** Worked examples (input text → output value). */
+  examples?: readonly TaskExample[];
+  /** @defaultValue 0 */
+  temperature?: number;
+  /** Thinking mode (slower, for harder cases). @defaultValue false */
+  thinking?: boolean;
+  /** Model for this call; the client's otherwise. */
+  model?: string;
+  /** Output-token limit. */
+  maxTokens?: number;
+}
+
+/** The options that shape the task (its prompt and request), as `defineTask` fields. */
+type TaskSettingFields = Pick<
+  TaskCallOptions,
+  'instructions' | 'examples' | 'temperature' | 'thinking' | 'model' | 'maxTokens'
+>;
+
+const SETTING_NAMES = ['instructions', 'examples', 'temperature', 'thinking', 'model', 'maxTokens'] as const;
+/** The settings of a call that gives none: one shared empty object. */
+const NO_SETTINGS: TaskSettingFields = Object.freeze({});
+
+/**
+ * The task-shaping part of the options: only the fields given, always in the same order, so their JSON is a cache
+ * key. Without any (the common call) it is {@link NO_SETTINGS}, with nothing built.
+ */
+function taskSettings(options: TaskCallOptions): TaskSettingFields {
+  let fields: Record<string, unknown> | undefined;
+  for (const name of SETTING_NAMES) {
+    const value = options[name];
+    if (value !== undefined) {
+      fields ??= {};
+      fields[name] = value;
+    }
+  }
+  return (fields as TaskSettingFields | undefined) ?? NO_SETTINGS;
+}
+
+/** The call part of the options, for `runTask`. */
+function runOptions(options: TaskCallOptions): RunTaskOptions {
+  return {
+    ...(options.client === undefined ? {} : { client: options.client }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+  };
+}
+
+/** A cached task, with the label contents it was built from when it is cached by the label set's identity. */
+interface CachedTask {
+  task: Task<unknown>;
+  contents: readonly string[] | undefined;
+}
+
+/** Tasks kept per owner; the least recently used goes first. */
+const MAX_TASKS_PER_OWNER = 256;
+/** The key of a label set's own plain `classify` task (no settings, not multi). */
+const PLAIN = '';
+
+/**
+ * The one cache of the one-liners' tasks, so `classify(text, labels)` in a loop defines and compiles its task once
+ * (the compiled form then lives beside the task, see `compileTask`). Keyed by an owner object, then by the JSON of
+ * the settings: a label set owns its plain `classify` task (the fast path: its identity plus a contents check to
+ * notice a list changed in place, no JSON per call); a schema owns its `extract` tasks (JSON cannot key a zod
+ * schema); the `classify` and `summarize` functions own the rest, with the labels in the key.
+ */
+const taskCache = new WeakMap<object, Map<string, CachedTask>>();
+
+/** The cached tasks of `owner`. */
+function tasksOf(owner: object): Map<string, CachedTask> {
+  let tasks = taskCache.get(owner);
+  if (tasks === undefined) {
+    tasks = new Map();
+    taskCache.set(owner, tasks);
+  }
+  return tasks;
+}
+
+/** The task of `owner` under `key`, built on a miss. */
+function cachedTask(owner: object, key: string, build: () => Task<unknown>): Task<unknown> {
+  const tasks = tasksOf(owner);
+  let entry = tasks.get(key);
+  if (entry) {
+    tasks.delete(key);
+  } else {
+    entry = { task: build(), contents: undefined };
+    if (tasks.size >= MAX_TASKS_PER_OWNER) tasks.delete(tasks.keys().next().value as string);
+  }
+  tasks.set(key, entry);
+  return entry.task;
+}
+
+/** Labels for {@link classify}: a list, or label → description. */
+export type Labels = readonly string[] | Readonly<Record<string, string>>;
+
+/** The label type of a label set: the list's items, or the object's keys. */
+export type LabelOf<L extends Labels> = L extends readonly (infer T)[] ? T : Extract<keyof L, string>;
+
+/** Options of {@link classify}. */
+export interface ClassifyOptions extends TaskCallOptions {
+  /** Return every label that applies (possibly none) instead of exactly one. @defaultValue false */
+  multi?: boolean;
+}
+
+/** The task {@link classify} runs for a label set and options (cached). */
+export function classifyTask(labels: Labels, options: ClassifyOptions = {}): Task<unknown> {
+  const fields = taskSettings(options);
+  const multi = options.multi ?? false;
+  const plain = !multi && fields === NO_SETTINGS && typeof labels === 'object' && labels !== null;
+  if (plain) {
+    const known = taskCache.get(labels)?.get(PLAIN);
+    if (known?.contents !== undefined && sameContents(known.contents, labels)) return known.task;
+  }
+  const task = cachedTask(classify, JSON.stringify([labels, multi, fields]), () => {
+    try {
+      return defineTask({ name: 'classify', kind: 'classify', format: 'label', output: { labels, multi }, ...fields });
+    } catch (error) {
+      if (error instanceof TaskDefinitionError)
+        throw new InputError(error.message.replace('/output/labels', 'labels'), { path: 'labels', cause: error });
+      throw error;
+    }
+  });
+  if (plain) tasksOf(labels).set(PLAIN, { task, contents: contentsOf(labels) });
+  return task;
+}
+
+/** A label list's items, or a label object's keys and descriptions, in order. */
+function contentsOf(labels: Labels): string[] {
+  return Array.isArray(labels) ? [...labels] : Object.entries(labels).flat();
+}
+
+function sameContents(contents: readonly string[], labels: Labels): boolean {
+  const current: readonly unknown[] = Array.isArray(labels) ? labels : Object.entries(labels).flat();
+  if (current.length !== contents.length) return false;
+  for (let index = 0; index < current.length; index += 1) if (current[index] !== contents[index]) return false;
+  return true;
+}
+
+/**
+ * Classifies a text into one of the given labels (or several, with `multi: true`); the label type is inferred from
+ * the list. See `docs/getting-started.md#the-three-one-liners`.
+ */
+export function classify<const L extends Labels>(
+  text: string,
+  labels: L,
+  options: ClassifyOptions & { multi: true },
+): Promise<LabelOf<L>[]>;
+export function classify<const L extends Labels>(
+  text: string,
+  labels: L,
+  options?: ClassifyOptions & { multi?: false },
+): Promise<LabelOf<L>>;
+export async function classify(text: string, labels: Labels, options: ClassifyOptions = {}): Promise<unknown> {
+  const result = await runTask(classifyTask(labels, options), text, options);
+  return result.value;
+}
+
+/** Options of {@link extract}. */
+export interface ExtractOptions extends TaskCallOptions {
+  /** How to ask for JSON: JSON mode (default), a JSON Schema response format, or a tool call. */
+  jsonMode?: JsonMode;
+}
+
+/** The task {@link extract} runs for a schema and options (cached per schema). */
+export function extractTask(schema: z.ZodType | JsonSchema, options: ExtractOptions = {}): Task<unknown> {
+  if (schema === null || typeof schema !== 'object')
+    throw new InputError('schema must be a zod schema or a JSON Schema object', { path: 'schema' });
+  const fields = taskSettings(options);
+  return cachedTask(schema, JSON.stringify([fields, options.jsonMode]), () => {
+    try {
+      return defineTask({
+        name: 'extract',
+        kind: 'extract',
+        format: 'json',
+        output: schema,
+        instructions: options.instructions ?? 'Extract the data from the text.',
+        ...fields,
+        ...(options.jsonMode === undefined ? {} : { jsonMode: options.jsonMode }),
+      });
+    } catch (error) {
+      if (error instanceof TaskDefinitionError) throw new InputError(error.message, { path: 'schema', cause: error });
+      throw error;
+    }
+  });
+}
+
+/**
+ * Extracts structured data from a text into a value valid against a zod schema (or a JSON Schema). See
+ * `docs/getting-started.md#the-three-one-liners`.
+ */
+export function extract<S extends z.ZodType>(text: string, schema: S, options?: ExtractOptions): Promise<z.output<S>>;
+export function extract(text: string, schema: JsonSchema, options?: ExtractOptions): Promise<unknown>;
+export async function extract(
+  text: string,
+  schema: z.ZodType | JsonSchema,
+  options: ExtractOptions = {},
+): Promise<unknown> {
+  const result = await runTask(extractTask(schema, options), text, options);
+  return result.value;
+}
+
+/** Options of {@link summarize}. */
+export interface SummarizeOptions extends TaskCallOptions {
+  /** Bullet points (a `string[]`) or one paragraph (a `string`). @defaultValue 'paragraph' */
+  format?: 'bullets' | 'paragraph';
+  /** Most bullet points (bullets). */
+  maxItems?: number;
+  /** Most words (paragraph). */
+  maxWords?: number;
+  /**
+   * Texts longer than this many (estimated) tokens are split on paragraph and sentence boundaries, each chunk is
+   * summarized, then the summaries are summarized (map-reduce). @defaultValue 100000
+   */
+  chunkTokens?: number;
+  /** Chunk summaries in flight at once. @defaultValue 4 */
+  concurrency?: number;
+}
+
+/** Default chunk budget: far under the 1M context, so each call stays fast and its summary faithful. */
+const DEFAULT_CHUNK_TOKENS = 100_000;
+
+/** The task {@link summarize} runs for a format and limits (cached). */
+export function summarizeTask(options: SummarizeOptions = {}): Task<unknown> {
+  const fields = taskSettings(options);
+  const bullets = options.format === 'bullets';
+  return cachedTask(summarize, JSON.stringify([bullets, options.maxItems, options.maxWords, fields]), () =>
+    defineTask({
+      name: 'summarize',
+      kind: 'summarize',
+      format: bullets ? 'lines' : 'text',
+      output: bullets
+        ? options.maxItems === undefined
+          ? {}
+          : { maxItems: options.maxItems }
+        : options.maxWords === undefined
+          ? {}
+          : { maxWords: options.maxWords },
+      instructions: options.instructions ?? 'Summarize the text.',
+      ...fields,
+    }),
+  );
+}
+
+/**
+ * Summarizes a text as bullet points or a paragraph; long texts map-reduce style (chunks in parallel, then their
+ * summaries). See `docs/getting-started.md#the-three-one-liners`.
+ */
+export function summarize(text: string, options: SummarizeOptions & { format: 'bullets' }): Promise<string[]>;
+export function summarize(text: string, options?: SummarizeOptions & { format?: 'paragraph' }): Promise<string>;
+export async function summarize(text: string, options: SummarizeOptions = {}): Promise<string | string[]> {
+  const chunkTokens = options.chunkTokens ?? DEFAULT_CHUNK_TOKENS;
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(chunkTokens) || chunkTokens < 100) {
+    throw new InputError('chunkTokens must be a whole number of at least 100', { path: 'options.chunkTokens' });
+  }
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InputError('concurrency must be a whole number of at least 1', { path: 'options.concurrency' });
+  const task = summarizeTask(options);
+  const callOptions = runOptions(options);
+  let input: string = text;
+  for (let round = 0; estimateTokens(input) > chunkTokens; round += 1) {
+    if (round >= 8) throw new InputError('text is too long to summarize within the chunk budget', { path: 'text' });
+    const chunkTask = summarizeTask({
+      ...options,
+      format: 'bullets',
+      maxItems: 12,
+      instructions: 'Summarize this part of a longer text.',
+    });
+    const chunks = chunkText(input, { maxTokens: chunkTokens });
+    const summaries = await mapLimited(
+      chunks,
+      concurrency,
+      async (chunk) => (await runTask(chunkTask, chunk, callOptions)).value as string[],
+    );
+    input = summaries.map((lines) => lines.map((line) => `- ${line}`).join('\n')).join('\n\n');
+  }
+  const result = await runTask(task, input, callOptions);
+  return result.value as string | string[];
+}

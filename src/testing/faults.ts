@@ -1,0 +1,252 @@
+/**
+ * Injected faults: which request gets one (scripted or seeded), the error answers some faults are, and the delivery
+ * of an answer disturbed by a transport fault (reset, truncation, slowness, a cut or failing stream).
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MockState } from './state.js';
+import type { MockErrorShape, MockFault, MockRequest } from './types.js';
+import { buildErrorAnswer, event, type MockAnswer } from './wire.js';
+
+/**
+ * The answer that replaces the normal one for faults that are answers of their own (status, html,
+ * echo-key, and sse-error on a non-streaming request); `undefined` for faults that only disturb the delivery.
+ */
+export function faultAnswer(fault: MockFault, request: MockRequest, requestId: string): MockAnswer | undefined {
+  const routeShape: MockErrorShape = request.route === 'segmind' ? 'segmind' : 'dashscope';
+  switch (fault.type) {
+    case 'status':
+      return buildErrorAnswer({
+        status: fault.status,
+        shape: fault.shape ?? routeShape,
+        requestId,
+        code: fault.code,
+        message: fault.message,
+        headers: { ...retryHeaders(fault.retryAfter, fault.retryAfterMs), ...fault.headers },
+      });
+    case 'html':
+      return buildErrorAnswer({ status: fault.status, shape: 'html', requestId });
+    case 'echo-key': {
+      const key = request.keyPresented ?? '';
+      return buildErrorAnswer({
+        status: fault.status,
+        shape: routeShape,
+        requestId,
+        message: `Incorrect API key provided: ${key}`,
+        headers: { 'x-echoed-api-key': key },
+      });
+    }
+    case 'sse-error':
+      if (request.stream && request.route === 'dashscope') return undefined;
+      return buildErrorAnswer({
+        status: 500,
+        shape: routeShape,
+        requestId,
+        code: fault.code ?? SSE_ERROR_CODE,
+        message: fault.message ?? SSE_ERROR_MESSAGE,
+      });
+    default:
+      return undefined;
+  }
+}
+
+/** Default code of an `sse-error` fault: what content moderation sends. */
+const SSE_ERROR_CODE = 'data_inspection_failed';
+/** Default message of an `sse-error` fault. */
+const SSE_ERROR_MESSAGE = 'Output data may contain inappropriate content.';
+
+function retryHeaders(
+  retryAfter: number | string | undefined,
+  retryAfterMs: number | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  if (retryAfterMs !== undefined) headers['retry-after-ms'] = String(retryAfterMs);
+  return headers;
+}
+
+/** The fault to inject into a chat request (or batch line), if any. */
+export function pickFault(state: MockState, request: MockRequest): MockFault | undefined {
+  const source = state.faults;
+  if (source === undefined) return undefined;
+  if (typeof source === 'function') return source(request);
+  const byIndex: Readonly<Record<number, MockFault | undefined>> = source;
+  return byIndex[request.index];
+}
+
+/** Whether a fault leaves the answer whole (it only slows it down), so the request counts as answered. */
+export function keepsAnswerWhole(fault: MockFault | undefined): boolean {
+  return fault === undefined || fault.type === 'slow-headers' || fault.type === 'slow-body';
+}
+
+/** A fault, or the name of a fault type to use with its defaults. */
+export type SeededFaultKind = MockFault | MockFault['type'];
+
+/** Options of {@link seededFaults}. */
+export interface SeededFaultsOptions {
+  /** The same seed picks the same faults for the same request indexes. */
+  seed: number;
+  /** Share of requests that get a fault, from 0 to 1. */
+  rate: number;
+  /** Faults to pick from, with equal chances. @defaultValue 429 with `Retry-After: 0`, 500, 503, reset, truncate */
+  kinds?: readonly SeededFaultKind[];
+}
+
+const defaultFaults: Record<MockFault['type'], MockFault> = {
+  status: { type: 'status', status: 500 },
+  reset: { type: 'reset' },
+  truncate: { type: 'truncate' },
+  'slow-headers': { type: 'slow-headers', delayMs: 50 },
+  'slow-body': { type: 'slow-body', delayMs: 50 },
+  'sse-cut': { type: 'sse-cut' },
+  'sse-error': { type: 'sse-error' },
+  html: { type: 'html', status: 502 },
+  'echo-key': { type: 'echo-key', status: 401 },
+};
+
+const defaultKinds: readonly SeededFaultKind[] = [
+  { type: 'status', status: 429, retryAfter: 0 },
+  { type: 'status', status: 500 },
+  { type: 'status', status: 503 },
+  'reset',
+  'truncate',
+];
+
+/**
+ * A fault function for {@link MockQwenOptions.faults} that fails a pseudo-random share of the chat requests, the
+ * same way on every run: the choice depends only on the seed and the request index.
+ */
+export function seededFaults(options: SeededFaultsOptions): (request: MockRequest) => MockFault | undefined {
+  const kinds = (options.kinds ?? defaultKinds).map((kind) => (typeof kind === 'string' ? defaultFaults[kind] : kind));
+  return (request) => {
+    if (kinds.length === 0) return undefined;
+    const random = seededRandom(Math.imul(options.seed ^ 0x5bd1e995, 0x9e3779b1) + request.index);
+    random();
+    if (random() >= options.rate) return undefined;
+    return kinds[Math.floor(random() * kinds.length)];
+  };
+}
+
+/**
+ * A deterministic pseudo-random generator (mulberry32): the same seed gives the same sequence of numbers in [0, 1).
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Waits, unless the signal aborts first (the client went away); tells whether the wait ran to its end. */
+export async function pause(delayMs: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(delayMs, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends an answer, disturbed by a transport fault if one is given (reset, truncate, slow headers or body,
+ * cut or failing stream; `sse-cut` resets an answer that is not a stream, `sse-error` leaves it alone).
+ * Returns early, quietly, when the client goes away.
+ */
+export async function deliverAnswer(
+  response: ServerResponse,
+  answer: MockAnswer,
+  fault: MockFault | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const events = typeof answer.body === 'string' ? undefined : answer.body;
+  const whole = Buffer.from(typeof answer.body === 'string' ? answer.body : answer.body.join(''));
+  const half = whole.subarray(0, Math.floor(whole.length / 2));
+  const headers: Record<string, string> = { ...answer.headers };
+  if (events === undefined) headers['content-length'] = String(whole.length);
+  switch (fault?.type) {
+    case 'slow-headers':
+      if (!(await pause(fault.delayMs, signal))) return;
+      break;
+    case 'slow-body':
+      response.writeHead(answer.status, headers);
+      response.flushHeaders();
+      if (!(await pause(fault.delayMs, signal))) return;
+      break;
+    case 'truncate':
+      response.writeHead(200, { ...headers, 'content-length': String(whole.length) });
+      if (await writeChunk(response, half, signal)) response.socket?.end();
+      return;
+    case 'sse-cut':
+      if (events !== undefined) return deliverBrokenStream(response, answer, events, fault, signal);
+      return deliverReset(response, answer.status, headers, half, signal);
+    case 'sse-error':
+      if (events !== undefined) return deliverBrokenStream(response, answer, events, fault, signal);
+      break;
+    case 'reset':
+      return deliverReset(response, answer.status, headers, half, signal);
+  }
+  if (!response.headersSent) response.writeHead(answer.status, headers);
+  if (events === undefined) {
+    // A string goes out in one write together with the headers; a Buffer would take a second one.
+    response.end(typeof answer.body === 'string' ? answer.body : whole);
+  } else if (await writeEvents(response, events, signal)) {
+    response.end();
+  }
+}
+
+/** Sends the headers and part of the body, then drops the connection. */
+async function deliverReset(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  part: Buffer,
+  signal: AbortSignal,
+): Promise<void> {
+  response.writeHead(status, headers);
+  if (await writeChunk(response, part, signal)) response.socket?.destroy();
+}
+
+/** Sends the first half of the events, then either drops the connection or sends an error event and ends. */
+async function deliverBrokenStream(
+  response: ServerResponse,
+  answer: MockAnswer,
+  events: readonly string[],
+  fault: Extract<MockFault, { type: 'sse-cut' | 'sse-error' }>,
+  signal: AbortSignal,
+): Promise<void> {
+  response.writeHead(answer.status, answer.headers);
+  const sent = events.slice(0, Math.max(1, Math.floor((events.length - 1) / 2)));
+  if (!(await writeEvents(response, sent, signal))) return;
+  if (fault.type === 'sse-cut') {
+    response.socket?.destroy();
+    return;
+  }
+  const error = { code: fault.code ?? SSE_ERROR_CODE, message: fault.message ?? SSE_ERROR_MESSAGE };
+  response.end(event({ error }));
+}
+
+/** Writes events one at a time, each flushed before the next, so a client sees them in separate reads. */
+async function writeEvents(response: ServerResponse, events: readonly string[], signal: AbortSignal): Promise<boolean> {
+  for (const text of events) {
+    if (!(await writeChunk(response, Buffer.from(text), signal))) return false;
+  }
+  return true;
+}
+
+/** Writes a chunk and waits until it is handed to the socket; false when the client went away. */
+function writeChunk(response: ServerResponse, chunk: Buffer, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    response.write(chunk, (error) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(error === undefined || error === null);
+    });
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * The public types of the mock server: its options, the scripted replies and injected faults, the recorded
+ * requests and the running server. Each reply and fault form is a member of one union, documented in
+ * `docs/testing.md`.
+ * @module
+ */
+
+/** A failure to inject instead of (or while) answering a chat request, named by `type`; see `docs/testing.md`. */
+export type MockFault =
+  /** An HTTP error answer. */
+  | {
+      type: 'status';
+      status: number;
+      /** @defaultValue a code that fits the status, e.g. `limit_requests` for 429, `internal_error` for 500 */
+      code?: string;
+      message?: string;
+      /** Sent as `Retry-After`: seconds, or an HTTP-date string. */
+      retryAfter?: number | string;
+      /** Sent as `retry-after-ms`. */
+      retryAfterMs?: number;
+      /**
+       * Body shape: DashScope's nested object, the native flat form, Segmind's string, none, or HTML.
+       * @defaultValue the route's own shape ('segmind' on the Segmind route, else 'dashscope')
+       */
+      shape?: 'dashscope' | 'flat' | 'segmind' | 'empty' | 'html';
+      headers?: Record<string, string>;
+    }
+  /** Send the headers and part of the body, then destroy the socket. */
+  | { type: 'reset' }
+  /** Send a 200 whose Content-Length announces the full body, send half of it, then end the socket. */
+  | { type: 'truncate' }
+  /** Wait before sending anything, then answer normally if the client is still there. */
+  | { type: 'slow-headers'; delayMs: number }
+  /** Send the headers, wait, then send the body. */
+  | { type: 'slow-body'; delayMs: number }
+  /** Streaming: some chunks, then the socket is destroyed without `[DONE]` (not streaming: a reset). */
+  | { type: 'sse-cut' }
+  /** Streaming: some chunks, then an error event (not streaming: a 500 with that code and message). */
+  | {
+      type: 'sse-error';
+      /** @defaultValue 'data_inspection_failed' */
+      code?: string;
+      message?: string;
+    }
+  /** An HTML error page, as a proxy in front of the API would send. */
+  | { type: 'html'; status: number }
+  /** An error whose body and `x-echoed-api-key` header contain the presented API key (for redaction tests). */
+  | { type: 'echo-key'; status: number };
+
+/**
+ * Which chat requests fail: an array or a record keyed by the 0-based chat-request index (faulted requests count
+ * too; call `reset()` to restart the count), or a function of the request. Faults apply before anything else (key,
+ * rate limit, body checks). Batch lines are looked up by line number; there only the faults that are answers of
+ * their own (status, html, echo-key, sse-error) count, and they send the line to the error file.
+ */
+export type MockFaultSource =
+  | readonly (MockFault | undefined)[]
+  | Readonly<Record<number, MockFault>>
+  | ((request: MockRequest) => MockFault | undefined);
+
+/**
+ * One scripted answer: the assistant content as a string, a completion described field by field, or a raw HTTP
+ * answer (`status`, and a `body` JSON-encoded unless it is a string).
+ */
+export type MockReply =
+  | string
+  | {
+      /** The assistant content. @defaultValue '' */
+      content?: string;
+      /** Thinking text, sent as `reasoning_content`. */
+      reasoning?: string;
+      /** @defaultValue 'tool_calls' when `toolCalls` is given, else 'stop' */
+      finishReason?: string;
+      /** Tool calls; `arguments` is sent verbatim (so it may be invalid JSON on purpose). */
+      toolCalls?: readonly {
+        /** @defaultValue `call_<n>` */
+        id?: string;
+        name: string;
+        arguments: string;
+      }[];
+      /** Token counts to report instead of the mock's estimate (about one token per four characters). */
+      usage?: {
+        promptTokens?: number;
+        completionTokens?: number;
+        /** @defaultValue 0 */
+        cachedTokens?: number;
+      };
+    }
+  | {
+      status: number;
+      body?: unknown;
+      headers?: Record<string, string>;
+    };
+
+/**
+ * Where replies come from: one reply for every call, an array used in order (the last one repeats), or a function
+ * of the request. A reply is used up only by a request that is answered from the script: faulted, refused
+ * (auth, rate limit, credits, validation) requests leave the next reply in place for the retry.
+ */
+export type MockReplySource =
+  | MockReply
+  | readonly MockReply[]
+  | ((request: MockRequest) => MockReply | Promise<MockReply>);
+
+/** Options of {@link startMockQwen}; all optional. */
+export interface MockQwenOptions {
+  /** When set, a request with a wrong or missing key gets a 401 in its route's error shape. */
+  apiKey?: string;
+  /** The scripted answers. @defaultValue an automatic reply (see {@link startMockQwen}) */
+  reply?: MockReplySource;
+  /** Delay before answering every request. @defaultValue 0 */
+  latencyMs?: number;
+  /** Failures to inject. @defaultValue none */
+  faults?: MockFaultSource;
+  /** Segmind: starting credits. @defaultValue 100 */
+  credits?: number;
+  /** Segmind: credits taken by each successful call. @defaultValue 0.001 */
+  creditsPerCall?: number;
+  /** A sliding-window request limit on the chat routes. @defaultValue none */
+  rateLimit?: {
+    /** Chat requests accepted per window; the next one gets a 429 `limit_requests`. */
+    requestsPerMinute: number;
+    /** @defaultValue 60000 */
+    windowMs?: number;
+    /** Send `Retry-After` (whole seconds until a slot frees) with the 429. @defaultValue true */
+    retryAfter?: boolean;
+  };
+  /** Refuse a DashScope body carrying `max_tokens` with a 400 that names the field. @defaultValue false */
+  rejectMaxTokens?: boolean;
+  /** Refuse a DashScope body carrying `max_completion_tokens` with a 400 that names the field. @defaultValue false */
+  rejectMaxCompletionTokens?: boolean;
+  /** Clock for the rate-limit window and the timestamps in bodies. @defaultValue Date.now */
+  now?: () => number;
+}
+
+/** A request the mock received, with API keys replaced by `[redacted]`. */
+export interface MockRequest {
+  /**
+   * 0-based index among chat requests; -1 for other requests. The lines of a batch, answered through the same
+   * replies and faults as chat requests (with route `batches`), carry their 0-based line number instead.
+   */
+  index: number;
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  /** Which endpoint family the request went to. */
+  route: 'dashscope' | 'segmind' | 'files' | 'batches' | 'other';
+  /** Header names in lower case; `authorization` and `x-api-key` values are `[redacted]`. */
+  headers: Record<string, string>;
+  /** The body as text, with the configured and the presented key redacted (keys of 4 characters or more). */
+  rawBody: string;
+  /** The parsed JSON body, or `undefined` when the body is not JSON. */
+  body: unknown;
+  /** The chat messages as received, with multi-part contents joined to text. */
+  messages: { role: string; content: string }[];
+  /** Whether the body asked for a stream (recorded even on routes that ignore it). */
+  stream: boolean;
+  /** The body's `response_format`. */
+  responseFormat: unknown;
+  /** The body's `tools`. */
+  tools: unknown;
+  /** The API key the request presented (non-enumerable, so it never shows in snapshots); for assertions only. */
+  readonly keyPresented: string | undefined;
+}
+
+/** A running mock server; see {@link startMockQwen}. */
+export interface MockQwen {
+  /** The origin, e.g. `http://127.0.0.1:43123`. */
+  url: string;
+  /** DashScope-style OpenAI-compatible base URL: `${url}/compatible-mode/v1`. */
+  baseURL: string;
+  /** The Segmind endpoint: `${url}/v1/qwen-flash`. */
+  segmindURL: string;
+  /** Every request received (chat, credits, files, batches, unknown paths), in order. */
+  requests: MockRequest[];
+  /** Only the chat-completion requests. */
+  chatRequests(): MockRequest[];
+  /** Clears recorded requests, the reply and fault counters, the rate-limit window, credits, files and batches. */
+  reset(): void;
+  /** Replaces the scripted replies (and starts them from the first); `undefined` restores the automatic reply. */
+  setReply(reply: MockReplySource | undefined): void;
+  /** Replaces the injected faults; `undefined` removes them. */
+  setFaults(faults: MockFaultSource | undefined): void;
+  /** Closes the server and destroys open sockets. */
+  close(): Promise<void>;
+}
+
+/** A completion described field by field, one of the {@link MockReply} forms. */
+export type MockCompletionReply = Exclude<MockReply, string | { status: number }>;
+/** A raw HTTP answer among the {@link MockReply} forms. */
+export type MockRawReply = Extract<MockReply, { status: number }>;
+/** Body shape of an error answer. */
+export type MockErrorShape = NonNullable<Extract<MockFault, { type: 'status' }>['shape']>;
+/** Which endpoint family a request went to. */
+export type MockRoute = MockRequest['route'];
