@@ -1,6 +1,6 @@
 // Counts the project files whose code runs during one plain `classify` call, after the import: V8's precise
 // coverage (node:inspector) over the built package, the loopback server's own files left out.
-// Usage: npm run build && node scripts/classify-path.mjs [--list]
+// Usage: npm run build && node scripts/classify-path.mjs [--list] [--functions]
 import { Session } from 'node:inspector/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +25,13 @@ await session.post('Profiler.stopPreciseCoverage');
 session.disconnect();
 await server.close();
 
+if (process.argv.includes('--functions')) {
+  for (const script of result) {
+    if (!script.url.startsWith(dist) || script.url.includes('/dist/src/testing/')) continue;
+    const ran = script.functions.filter((fn) => fn.ranges[0].count > 0).map((fn) => fn.functionName || '(anonymous)');
+    if (ran.length > 0) console.log(relative(root, fileURLToPath(script.url)), ran.join(', '));
+  }
+}
 const files = result
   .filter((script) => script.url.startsWith(dist) && !script.url.includes('/dist/src/testing/'))
   .filter((script) => script.functions.some((fn) => fn.ranges.some((range) => range.count > 0)))

@@ -9,14 +9,14 @@ import {
   defineTask,
   extract,
   InputError,
-  type JsonSchema,
   loadTask,
   runBatch,
-  runPackedLabels,
   runTask,
   summarize,
   TaskDefinitionError,
 } from '../../src/index.js';
+import type { JsonSchema } from '../../src/json.js';
+import { runPackedLabels } from '../../src/task/packing.js';
 import { useLoopbackClient } from '../helpers/use-loopback-client.js';
 import { captureError } from './capture-error.js';
 

@@ -6,12 +6,12 @@ import {
   createClient,
   defineTask,
   extract,
-  type JsonSchema,
   OutputError,
   runTask,
   ServerError,
   summarize,
 } from '../../src/index.js';
+import type { JsonSchema } from '../../src/json.js';
 import type { MockReply } from '../../src/testing/index.js';
 import { useLoopbackClient } from '../helpers/use-loopback-client.js';
 import { captureError } from './capture-error.js';
