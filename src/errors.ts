@@ -43,10 +43,26 @@ function sanitizeCause(cause: unknown): unknown {
  */
 const secrets = new Set<string>();
 
-/** Minimum length of a value worth redacting: shorter strings would mangle ordinary text. */
-const MIN_SECRET_LENGTH = 6;
+/**
+ * Keys at least this long are redacted wherever they appear, even inside a longer word. A shorter key would mangle
+ * ordinary text that way (a key `ab` inside "about"), so it is redacted only where it stands as a token of its own:
+ * not preceded or followed by a letter, a digit, `_` or `-`.
+ */
+const MIN_SUBSTRING_SECRET_LENGTH = 6;
+const shortSecrets = new Set<string>();
+let shortSecretPattern: RegExp | undefined;
+
+/** Registers a secret (an API key) for redaction; every non-empty key is redacted, see above for short ones. */
 export function registerSecret(secret: string | undefined): void {
-  if (secret !== undefined && secret.length >= MIN_SECRET_LENGTH) secrets.add(secret);
+  if (secret === undefined || secret === '') return;
+  if (secret.length >= MIN_SUBSTRING_SECRET_LENGTH) {
+    secrets.add(secret);
+    return;
+  }
+  if (shortSecrets.has(secret)) return;
+  shortSecrets.add(secret);
+  const alternatives = [...shortSecrets].map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  shortSecretPattern = new RegExp(`(?<![A-Za-z0-9_-])(?:${alternatives})(?![A-Za-z0-9_-])`, 'g');
 }
 
 /** Replaces every registered secret (and any `Bearer …` token) in a string. */
@@ -55,6 +71,7 @@ export function redact(text: string): string {
   for (const secret of secrets) {
     if (result.includes(secret)) result = result.split(secret).join('[redacted]');
   }
+  if (shortSecretPattern !== undefined) result = result.replace(shortSecretPattern, '[redacted]');
   return result.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/g, '$1[redacted]');
 }
 
@@ -152,8 +169,10 @@ export interface ApiErrorDetails {
   status?: number;
   /** The provider's error code, e.g. `invalid_api_key` or `limit_requests`. */
   code?: string;
-  /** The provider's request id, for support tickets. */
+  /** The provider's request id (the `x-request-id` header, else the body's `request_id`), for support tickets. */
   requestId?: string;
+  /** The id of the completion (`chatcmpl-…`) the error belongs to, when the server gave one. */
+  completionId?: string;
   /** Which provider answered. */
   provider?: string;
   /** Milliseconds the server asked us to wait (`retry-after-ms`, else `Retry-After`), when given. */
@@ -172,8 +191,10 @@ export class ApiError extends QwenTasksError {
   readonly status: number | undefined;
   /** The provider's error code, e.g. `invalid_api_key` or `limit_requests`. */
   readonly code: string | undefined;
-  /** The provider's request id, for support tickets. */
+  /** The provider's request id (the `x-request-id` header, else the body's `request_id`), for support tickets. */
   readonly requestId: string | undefined;
+  /** The id of the completion (`chatcmpl-…`) the error belongs to, e.g. of a stream cut by an error event. */
+  readonly completionId: string | undefined;
   /** Which provider answered: `dashscope`, `segmind` or `openai-compatible`. */
   readonly provider: string | undefined;
   /** Milliseconds the server asked us to wait (`retry-after-ms`, else `Retry-After`), when given. */
@@ -184,6 +205,7 @@ export class ApiError extends QwenTasksError {
     this.status = details.status;
     this.code = details.code;
     this.requestId = details.requestId;
+    this.completionId = details.completionId;
     this.provider = details.provider;
     this.retryAfterMs = details.retryAfterMs;
   }
@@ -234,15 +256,15 @@ export class ServerError extends ApiError {
 /**
  * The connection failed or was cut before a complete reply arrived: reset, refused, a truncated or invalid body
  * (`INVALID_JSON`), a stream cut before its end (`STREAM_CUT`). Retried, except a reply over `maxResponseBytes`
- * (`RESPONSE_TOO_LARGE`).
+ * (`RESPONSE_TOO_LARGE`) and a reply in a content encoding nobody asked for (`UNEXPECTED_ENCODING`).
  */
 export class ConnectionError extends QwenTasksError {
   override name = 'ConnectionError';
   /** Which provider the call went to. */
   readonly provider: string | undefined;
   /**
-   * The low-level error code, e.g. `ECONNRESET`, or the library's own `INVALID_JSON`, `STREAM_CUT` or
-   * `RESPONSE_TOO_LARGE`.
+   * The low-level error code, e.g. `ECONNRESET`, or the library's own `INVALID_JSON`, `STREAM_CUT`,
+   * `RESPONSE_TOO_LARGE` or `UNEXPECTED_ENCODING`.
    */
   readonly code: string | undefined;
 

@@ -7,6 +7,8 @@ import {
   countTokensWith,
   createTokenizerLoader,
   estimateTokens,
+  MAX_BYTES_PER_CODE_UNIT,
+  maxTokens,
 } from './tokens.js';
 
 const tokenizer = fromPreTrained();
@@ -83,5 +85,44 @@ describe('countMessageTokens', () => {
 
   it('counts an empty conversation as the assistant primer alone', async () => {
     expect(await countMessageTokens([])).toEqual({ tokens: 3, contentTokens: 0, exact: true });
+  });
+});
+
+/** `count` characters cycling through the code points `from`…`to` (a fixed stride), a space after every fifth. */
+function script(from: number, to: number, count: number): string {
+  let text = '';
+  for (let index = 0; index < count; index++) {
+    text += String.fromCodePoint(from + ((index * 7919) % (to - from + 1)));
+    if (index % 5 === 4) text += ' ';
+  }
+  return text;
+}
+
+describe('maxTokens', () => {
+  it.each([
+    ['Cherokee', script(0x13a0, 0x13f4, 3000)],
+    ['CJK Extension B', script(0x20000, 0x2a6df, 3000)],
+    ['Linear B', script(0x10000, 0x1005d, 3000)],
+    ['rare and common Han', script(0x4e00, 0x9fff, 3000)],
+    ['Hangul syllables', script(0xac00, 0xd7a3, 3000)],
+    ['Georgian', script(0x10d0, 0x10fa, 3000)],
+    ['emoji', script(0x1f300, 0x1f5ff, 3000)],
+    ['characters NFC expands (musical symbols, Hebrew presentation forms)', '\u{1D160}\u{1D15F}\uFB2C'.repeat(600)],
+    ['printable ASCII', script(0x21, 0x7e, 3000)],
+  ])('never counts fewer tokens than the Qwen3 tokenizer: %s', (_name, text) => {
+    const exact = tokenizer.encode(text).length;
+    expect(maxTokens(text)).toBeGreaterThanOrEqual(exact);
+    expect(text.length * MAX_BYTES_PER_CODE_UNIT).toBeGreaterThanOrEqual(maxTokens(text));
+  });
+
+  it('is needed: the estimate alone undercounts Cherokee, CJK Extension B and Linear B by more than half', () => {
+    for (const [from, to] of [
+      [0x13a0, 0x13f4],
+      [0x20000, 0x2a6df],
+      [0x10000, 0x1005d],
+    ] as const) {
+      const text = script(from, to, 3000);
+      expect(estimateTokens(text)).toBeLessThan(tokenizer.encode(text).length / 2);
+    }
   });
 });

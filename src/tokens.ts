@@ -114,6 +114,23 @@ function cjkWeight(code: number): number {
 }
 
 /**
+ * Most UTF-8 bytes one UTF-16 code unit can become: 3 bytes per unit, times 3 for Unicode normalization (NFC, which
+ * Qwen's tokenizer applies, at most triples a UTF-8 text: UAX #15). A text of `length × 9` tokens or fewer fits
+ * any budget {@link maxTokens} would allow, without reading it.
+ */
+export const MAX_BYTES_PER_CODE_UNIT = 9;
+
+/**
+ * A hard upper bound on the Qwen3 token count of `text`, for every script: its UTF-8 size after NFC normalization
+ * (or before, if larger). Qwen3's tokenizer is byte-level BPE: every token holds at least one byte, so a text never
+ * has more tokens than bytes. {@link estimateTokens} is closer but may undercount rare scripts (Cherokee, Linear B,
+ * CJK Extension B cost 1.5–1.7 tokens per UTF-16 unit); this never does.
+ */
+export function maxTokens(text: string): number {
+  return Math.max(Buffer.byteLength(text, 'utf8'), Buffer.byteLength(text.normalize('NFC'), 'utf8'));
+}
+
+/**
  * The part of the Qwen3 tokenizer the library uses.
  */
 export interface QwenTokenizer {

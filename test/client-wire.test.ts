@@ -115,7 +115,8 @@ describe('the DashScope provider on the wire', () => {
       ],
       response_format: { type: 'json_object' },
     });
-    await dashscope().chat({
+    // qwen-flash is not in the json_schema capability table (issue 13): this client declares it capable.
+    await dashscope({ jsonSchemaModels: { 'qwen-flash': true } }).chat({
       messages,
       responseFormat: { type: 'json_schema', jsonSchema: { name: 'answer', schema: { type: 'object' }, strict: true } },
     });
@@ -167,12 +168,15 @@ describe('the DashScope provider on the wire', () => {
         choices: [{ index: 0, message: { role: 'assistant', content: 'fine' }, finish_reason: 'stop' }],
         usage: { prompt_tokens: 10 },
       },
+      headers: { 'x-request-id': 'req-1' },
     });
     const reply = await dashscope().chat(hello);
     expect(reply).toMatchObject({
       content: 'fine',
       usage: { promptTokens: 10, completionTokens: 0, cachedTokens: 0, totalTokens: 10 },
-      requestId: 'chatcmpl-1',
+      // The body's id is the completion id; requestId is the x-request-id header the server sent (issue 13).
+      completionId: 'chatcmpl-1',
+      requestId: 'req-1',
     });
   });
 

@@ -1,11 +1,11 @@
 /**
  * `mode: 'batch-api'` of {@link runBatch}: the run of a task's items through the provider's Batch API (submit, poll,
- * settle, cancel on abort), the state file that lets a restarted run find its batches, and the mode's entry that
+ * settle; a stop leaves the batches running, cancelling is {@link cancelBatchApiRun}), the state file that lets a restarted run find its batches, and the mode's entry that
  * records each emitted item through the same session as online mode. See `docs/running-at-scale.md`.
  * @module
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { SYSTEM_CLOCK } from '../client/limits.js';
+import { SYSTEM_CLOCK } from '../client/client.js';
 import type { BatchApi, BatchJob, Clock, QwenClient } from '../client/types.js';
 import { InputError } from '../errors.js';
 import { isRecord } from '../json.js';
@@ -52,7 +52,7 @@ type BatchApiEmit = (item: BatchItem, outcome: BatchItemOutcome) => void | Promi
 interface BatchApiReport {
   /** Every batch the run submitted or polled. */
   batchIds: string[];
-  /** Whether the signal stopped the run (live batches were asked to cancel; unfinished items were not emitted). */
+  /** Whether the signal stopped the run (its batches keep running for a resume; unfinished items were not emitted). */
   aborted: boolean;
   /** Set when a refused key or an empty account stopped the run; unfinished items were not emitted. */
   stoppedBy?: BatchStopReason;
@@ -173,10 +173,8 @@ export async function runBatchApi(
     if (statePath !== undefined) await removeBatchState(statePath);
     return { batchIds: batchIds(), aborted: false };
   } catch (error) {
-    if (run.signal?.aborted === true) {
-      await cancelLiveBatches(run);
-      return { batchIds: batchIds(), aborted: true };
-    }
+    // Stopped: the provider's batches keep running and the state file stays, so a resume re-attaches to them.
+    if (run.signal?.aborted === true) return { batchIds: batchIds(), aborted: true };
     if (isFatalError(error)) {
       return { batchIds: batchIds(), aborted: false, stoppedBy: { name: error.name, message: error.message } };
     }
@@ -186,12 +184,37 @@ export async function runBatchApi(
   }
 }
 
-/** Asks every batch that has not finished to cancel (without the aborted signal); failures are ignored. */
-async function cancelLiveBatches(run: BatchApiRun): Promise<void> {
-  const live = run.batches.filter(
-    (batch) => batch.entry.batchId !== undefined && !FINISHED_STATUSES.has(batch.job?.status ?? 'validating'),
-  );
-  await Promise.allSettled(live.map((batch) => run.api.cancelBatch(batch.entry.batchId!)));
+/**
+ * Cancels the provider's batches of a stopped Batch API run: every batch in the state file beside `output` that has
+ * not finished is asked to cancel. Stopping a run (its `signal`) never does this; it is this separate, explicit
+ * action. A resume afterwards submits the cancelled items again. Resolves with the ids of the batches asked to cancel;
+ * an {@link InputError} when there is no state file (the run finished, or submitted nothing).
+ */
+export async function cancelBatchApiRun(
+  output: string,
+  options: { client?: QwenClient; signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const path = batchStatePath(output);
+  const state = await readBatchState(path);
+  if (state === undefined) {
+    throw new InputError(
+      `There is no Batch API run to cancel: ${path} does not exist (the run finished, or submitted nothing)`,
+      {
+        path: 'output',
+      },
+    );
+  }
+  const api = (options.client ?? getDefaultClient()).batchApi;
+  const call = options.signal === undefined ? {} : { signal: options.signal };
+  const cancelled: string[] = [];
+  for (const entry of state.batches) {
+    if (entry.batchId === undefined) continue;
+    const job = await api.retrieveBatch(entry.batchId, call);
+    if (FINISHED_STATUSES.has(job.status) || job.status === 'cancelling') continue;
+    await api.cancelBatch(entry.batchId, call);
+    cancelled.push(entry.batchId);
+  }
+  return cancelled;
 }
 
 /**

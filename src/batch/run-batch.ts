@@ -5,8 +5,9 @@
  * See `docs/running-at-scale.md`.
  * @module
  */
+
+import { SYSTEM_CLOCK } from '../client/client.js';
 import { checkTimeoutMs } from '../client/config.js';
-import { SYSTEM_CLOCK } from '../client/limits.js';
 import type { Clock, QwenClient } from '../client/types.js';
 import { InputError } from '../errors.js';
 import { compileTask } from '../task/define-task.js';
@@ -107,6 +108,21 @@ export async function* readBatchResults(path: string): AsyncGenerator<BatchItemR
   }
 }
 
+/**
+ * Cancels the provider's batches of a `mode: 'batch-api'` run that was stopped (Ctrl-C, its `signal`), found through
+ * the state file beside its `output`. Stopping a run leaves its batches running so that `resume: true` re-attaches to
+ * them; this is the separate, explicit way to cancel them (a resume then submits their items again). Resolves with the
+ * ids of the batches asked to cancel. See `docs/running-at-scale.md` (The Batch API).
+ */
+export async function cancelBatchRun(
+  output: string,
+  options: { client?: QwenClient; signal?: AbortSignal } = {},
+): Promise<string[]> {
+  if (typeof output !== 'string' || output.trim() === '') fail('output', 'output must be the path of the results file');
+  const { cancelBatchApiRun } = await import('./batch-api-run.js');
+  return cancelBatchApiRun(output, options);
+}
+
 /** Whether a value is a {@link BatchInput}. */
 function isBatchInput(inputs: unknown): inputs is BatchInput {
   if (typeof inputs === 'string') return inputs.toLowerCase().endsWith('.jsonl');
@@ -152,6 +168,17 @@ function validateBatchOptions(task: Task<unknown>, options: RunBatchOptions): vo
   if (options.retryFailed === true && options.resume !== true) {
     fail('retryFailed', 'retryFailed works with resume: true (it re-runs the failed ids of the output file)');
   }
+  if (
+    options.resumeMismatch !== undefined &&
+    options.resumeMismatch !== 'refuse' &&
+    options.resumeMismatch !== 'allow'
+  ) {
+    fail('resumeMismatch', `resumeMismatch must be "refuse" or "allow", got ${JSON.stringify(options.resumeMismatch)}`);
+  }
+  if (options.inputPath !== undefined && (typeof options.inputPath !== 'string' || options.inputPath === '')) {
+    fail('inputPath', 'inputPath must be the path of the input file');
+  }
+  if (options.maxRateLimitedMs !== undefined) checkWhole('maxRateLimitedMs', options.maxRateLimitedMs, 1, 86_400_000);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     fail('onProgress', 'onProgress must be a function');
   }

@@ -1,10 +1,12 @@
 import { type Dispatcher, type FormData, request } from 'undici';
 import { ApiError, ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors.js';
 import { isRecord } from '../json.js';
+import { mapApiError, parseErrorBody } from './api-errors.js';
+import { joinURL } from './config.js';
 import { isRetryable, parseRetryAfterMs, retryDelayMs } from './limits.js';
 import { discardBody, MAX_ERROR_BODY_BYTES, readText, readTextPrefix, toConnectionError } from './transport.js';
 import type { Clock, Provider } from './types.js';
-import { headerRequestId, mapApiError, parseErrorBody, type ResponseHeaders } from './wire.js';
+import { headerRequestId, type ResponseHeaders } from './wire.js';
 
 /** What every Batch API call needs from its client. */
 export interface BatchApiContext {
@@ -45,7 +47,7 @@ export function requestBatchApiJson(
     const value = parseObject(text);
     if (value === undefined) {
       throw new ConnectionError(
-        `The reply body is not a JSON object (${text.length} characters; truncated?) — ${call.method} ${context.baseURL}${call.path}`,
+        `The reply body is not a JSON object (${text.length} characters; truncated?) — ${call.method} ${joinURL(context.baseURL, call.path)}`,
         { provider: context.provider, code: 'INVALID_JSON' },
       );
     }
@@ -130,7 +132,7 @@ export async function sendBatchApiRequest(
   context: BatchApiContext,
   call: BatchApiRequest,
 ): Promise<Dispatcher.ResponseData> {
-  const url = `${context.baseURL}${call.path}`;
+  const url = joinURL(context.baseURL, call.path);
   call.signal?.throwIfAborted();
   let response: Dispatcher.ResponseData;
   try {
@@ -183,7 +185,7 @@ export function toBatchApiError(
 ): unknown {
   if (call.signal?.aborted === true) return call.signal.reason;
   if (error instanceof QwenTasksError) return error;
-  const url = `${context.baseURL}${call.path}`;
+  const url = joinURL(context.baseURL, call.path);
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
     return new TimeoutError(`No reply for ${context.timeoutMs} ms — ${call.method} ${url}`, {

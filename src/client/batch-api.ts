@@ -19,6 +19,7 @@ import {
   sendBatchApiRequest,
   toBatchApiError,
 } from './batch-api-http.js';
+import { joinURL } from './config.js';
 import { discardBody } from './transport.js';
 import type {
   BatchApi,
@@ -58,7 +59,7 @@ export function createBatchApi(context: BatchApiContext): BatchApiCalls {
       { method, path, signal: options.signal, ...(options.body === undefined ? {} : { body: options.body }) },
       { resendWhenOutcomeUnknown: options.resendWhenOutcomeUnknown ?? true },
     );
-    return parseBatchJob(reply, `${method} ${context.baseURL}${path}`);
+    return parseBatchJob(reply, `${method} ${joinURL(context.baseURL, path)}`);
   }
 
   return {
@@ -85,7 +86,7 @@ export function createBatchApi(context: BatchApiContext): BatchApiCalls {
       const path = `/batches${query.size === 0 ? '' : `?${query.toString()}`}`;
       const reply = await requestBatchApiJson(context, { method: 'GET', path, signal: options.signal });
       const data = Array.isArray(reply.data) ? reply.data : [];
-      const where = `GET ${context.baseURL}${path}`;
+      const where = `GET ${joinURL(context.baseURL, path)}`;
       const batches = data.map((entry) => parseBatchJob(isRecord(entry) ? entry : {}, where));
       return {
         batches,
@@ -188,10 +189,13 @@ export async function uploadBatchFile(
     const reply = await requestBatchApiJson(context, { method: 'POST', path: '/files', body: form, signal });
     const id = nonEmptyString(reply.id);
     if (id === undefined) {
-      throw new ServerError(`Server error: the upload reply names no file id — POST ${context.baseURL}/files`, {
-        status: 200,
-        provider: context.provider,
-      });
+      throw new ServerError(
+        `Server error: the upload reply names no file id — POST ${joinURL(context.baseURL, '/files')}`,
+        {
+          status: 200,
+          provider: context.provider,
+        },
+      );
     }
     return { id, bytes: typeof reply.bytes === 'number' ? reply.bytes : file.bytes };
   } finally {

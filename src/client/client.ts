@@ -1,5 +1,6 @@
 /**
- * `createClient`: the qwen-flash client, with retries, the concurrency and rate limits, and usage totals. undici
+ * `createClient`: the qwen-flash client, with retries, the concurrency and rate limits, usage totals, and the clock
+ * (the library's one sleep). undici
  * and the Batch API client are loaded on first use, so importing the library stays cheap. See `docs/providers.md`.
  * @module
  */
@@ -15,8 +16,9 @@ import {
   computeCostUsd,
   defaultTimeoutMs,
   resolveClientConfig,
+  roundUsd,
 } from './config.js';
-import { createRateLimiter, createSemaphore, isRetryable, retryDelayMs, SYSTEM_CLOCK } from './limits.js';
+import { createRateLimiter, createSemaphore, isRetryable, retryDelayMs } from './limits.js';
 import {
   type AttemptCall,
   type AttemptResult,
@@ -30,12 +32,35 @@ import type {
   ChatRequest,
   ChatResponse,
   ClientOptions,
+  Clock,
   PriceTier,
   QwenClient,
   Usage,
   UsageTotals,
 } from './types.js';
 import { buildRequestBody, type OutputLengthField, providerCapabilities, ZERO_USAGE } from './wire.js';
+
+/** Body length below which a request cannot reach the default timeout's first extra second (10,000 tokens). */
+const MIN_CHARACTERS_FOR_EXTRA_TIME = 3_333;
+
+/** The real clock: `Date.now` and the one sleep of the library, which stops early, rejecting, when the signal aborts. */
+export const SYSTEM_CLOCK: Clock = Object.freeze({
+  now: () => Date.now(),
+  sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, delayMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  },
+});
 
 /**
  * Creates a qwen-flash client. Options fall back to the environment, then to defaults; throws {@link InputError}
@@ -80,7 +105,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
       totals.promptTokens += usage.promptTokens;
       totals.completionTokens += usage.completionTokens;
       totals.cachedTokens += usage.cachedTokens;
-      totals.costUsd += computeCostUsd(usage, config.prices);
+      totals.costUsd = roundUsd(totals.costUsd + computeCostUsd(usage, config.prices));
     },
     onCredits: (remainingCredits) => {
       totals.remainingCredits = remainingCredits;
@@ -123,6 +148,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
       provider: config.provider,
       model: config.model,
       outputLengthField: field,
+      jsonSchemaModels: config.jsonSchemaModels,
     });
     return { body: JSON.stringify(body), stream };
   }
@@ -133,11 +159,18 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     if (chatOptions.timeoutMs !== undefined) checkTimeoutMs(chatOptions.timeoutMs, 'options.timeoutMs');
     const startedAt = clock.now();
     let field = outputLengthField;
-    const estimatedTokens = estimateInputTokens(request.messages);
+    const prepared = prepare(request, field);
+    const timeoutMs = chatOptions.timeoutMs ?? config.timeoutMs;
+    // The input estimate feeds a token rate limit and the default timeout, which grows only from 10,000 tokens on:
+    // a body too short to hold that many (no character costs more than 3 tokens) needs no estimate.
+    const estimatedTokens =
+      rateLimiter !== undefined || (timeoutMs === undefined && prepared.body.length >= MIN_CHARACTERS_FOR_EXTRA_TIME)
+        ? estimateInputTokens(request.messages)
+        : 0;
     const call: PreparedCall = {
-      ...prepare(request, field),
+      ...prepared,
       estimatedTokens,
-      timeoutMs: chatOptions.timeoutMs ?? config.timeoutMs ?? defaultTimeoutMs(estimatedTokens),
+      timeoutMs: timeoutMs ?? defaultTimeoutMs(estimatedTokens),
       signal,
     };
     signal?.throwIfAborted();
@@ -187,7 +220,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     batchApi: lazyBatchApi(
       async () => ({
         provider: config.provider,
-        baseURL: config.baseURL.replace(/\/+$/, ''),
+        baseURL: config.baseURL,
         headers: Object.fromEntries(Object.entries(config.headers).filter(([name]) => name !== 'content-type')),
         dispatcher: options.dispatcher ?? (await connect()),
         timeoutMs: config.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs,
@@ -230,6 +263,7 @@ function toChatResponse(
   if (reply.toolCalls !== undefined) response.toolCalls = reply.toolCalls;
   if (remainingCredits !== undefined) response.remainingCredits = remainingCredits;
   if (reply.requestId !== undefined) response.requestId = reply.requestId;
+  if (reply.completionId !== undefined) response.completionId = reply.completionId;
   return response;
 }
 

@@ -176,7 +176,8 @@ describe('resolveClientConfig', () => {
       timeoutMs: undefined,
       maxRetries: 2,
       maxConcurrency: Number.POSITIVE_INFINITY,
-      maxResponseBytes: 16 * 1024 * 1024,
+      // 4 MiB since issue 13: 32,768 output tokens at 64 bytes each, twice over.
+      maxResponseBytes: 4 * 1024 * 1024,
     });
   });
 

@@ -1,6 +1,7 @@
 /**
- * Client options to a resolved configuration: the environment and defaults applied, every value checked,
- * the default timeout and rate limits, and the price table with the cost of a call. See `docs/`.
+ * A client's configuration: what the environment selects (provider, key, proxies), the options resolved and every
+ * value checked, the defaults, the default timeout and rate limits, and the price table with the cost of a call.
+ * See `docs/providers.md`.
  * @module
  */
 import { InputError } from '../errors.js';
@@ -14,7 +15,12 @@ export const CLIENT_DEFAULTS = Object.freeze({
   timeoutMs: 60_000,
   maxRetries: 2,
   maxConcurrency: Number.POSITIVE_INFINITY,
-  maxResponseBytes: 16 * 1024 * 1024,
+  /**
+   * 4 MiB. A JSON reply carries at most qwen-flash's 32,768 output tokens (thinking is streamed, never in a JSON
+   * reply); at 64 bytes a token (16 times a typical token, enough for `\u`-escaped CJK text) that is 2 MiB, and this
+   * doubles it. A stream is held to it by the text it assembles (content, reasoning and tool-call arguments).
+   */
+  maxResponseBytes: 4 * 1024 * 1024,
   segmindURL: 'https://api.segmind.com/v1/qwen-flash',
 });
 
@@ -25,13 +31,6 @@ export const DASHSCOPE_BASE_URLS: Readonly<Record<Region, string>> = Object.free
   cn: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
   hk: 'https://cn-hongkong.dashscope.aliyuncs.com/compatible-mode/v1',
 });
-
-/** Proxy settings read from the environment, for undici's `EnvHttpProxyAgent`. */
-export interface ProxySettings {
-  httpProxy: string;
-  httpsProxy: string;
-  noProxy: string;
-}
 
 /** Client options with the environment and defaults applied and every value checked. */
 export interface ResolvedClientConfig {
@@ -53,18 +52,12 @@ export interface ResolvedClientConfig {
   rateLimit: RateLimit | undefined;
   /** Set when `HTTP_PROXY`/`HTTPS_PROXY` is in the environment. */
   proxy: ProxySettings | undefined;
+  /** The `jsonSchemaModels` option: overrides of the model capability table. */
+  jsonSchemaModels: Readonly<Record<string, boolean>> | undefined;
 }
-
-type Environment = Record<string, string | undefined>;
 
 const REGIONS = Object.keys(DASHSCOPE_BASE_URLS) as Region[];
 const PROVIDERS: readonly Provider[] = ['dashscope', 'segmind', 'openai-compatible'];
-const KEY_VARIABLE: Readonly<Record<Provider, string>> = {
-  dashscope: 'DASHSCOPE_API_KEY',
-  segmind: 'SEGMIND_API_KEY',
-  'openai-compatible': 'QWEN_TASKS_API_KEY',
-};
-
 /**
  * Applies the environment and defaults to client options. Explicit options win; otherwise the provider comes from
  * `QWEN_TASKS_BASE_URL` + `QWEN_TASKS_API_KEY`, then `DASHSCOPE_API_KEY`, then `SEGMIND_API_KEY`, then a lone
@@ -73,7 +66,10 @@ const KEY_VARIABLE: Readonly<Record<Provider, string>> = {
 export function resolveClientConfig(options: ClientOptions): ResolvedClientConfig {
   const env = options.env ?? process.env;
   const provider = chooseProvider(options, env);
-  const apiKey = checkApiKey(options.apiKey ?? readEnv(env, KEY_VARIABLE[provider]));
+  const apiKey =
+    options.apiKey === undefined
+      ? checkApiKey(readEnv(env, KEY_VARIABLE[provider]), KEY_VARIABLE[provider])
+      : checkApiKey(options.apiKey);
   if (apiKey === undefined && provider !== 'openai-compatible') throw missingKeyError(provider);
   const region = provider === 'dashscope' ? chooseRegion(options, env) : undefined;
   const baseURL = checkURL(chooseBaseURL(provider, options, env, region));
@@ -81,7 +77,7 @@ export function resolveClientConfig(options: ClientOptions): ResolvedClientConfi
     provider,
     apiKey,
     baseURL,
-    endpointURL: provider === 'segmind' ? baseURL : `${baseURL.replace(/\/+$/, '')}/chat/completions`,
+    endpointURL: provider === 'segmind' ? baseURL : joinURL(baseURL, '/chat/completions'),
     model: options.model ?? (region === 'us' ? CLIENT_DEFAULTS.usModel : CLIENT_DEFAULTS.model),
     timeoutMs: options.timeoutMs === undefined ? undefined : checkTimeoutMs(options.timeoutMs, 'timeoutMs'),
     maxRetries: checkCount(options.maxRetries ?? CLIENT_DEFAULTS.maxRetries, 'maxRetries', 0),
@@ -91,7 +87,37 @@ export function resolveClientConfig(options: ClientOptions): ResolvedClientConfi
     prices: checkPrices(options.prices ?? QWEN_FLASH_PRICES),
     rateLimit: chooseRateLimit(provider, baseURL, options.rateLimit),
     proxy: readProxySettings(env),
+    jsonSchemaModels: checkJsonSchemaModels(options.jsonSchemaModels),
   };
+}
+
+/**
+ * Appends a path to a base URL, keeping the base URL's query string at the end (`…/v1?api-version=x` +
+ * `/chat/completions` → `…/v1/chat/completions?api-version=x`) and merging it with a query the path brings.
+ */
+export function joinURL(baseURL: string, path: string): string {
+  const withoutFragment = baseURL.split('#', 1)[0]!;
+  const queryAt = withoutFragment.indexOf('?');
+  if (queryAt === -1) return `${withoutFragment.replace(/\/+$/, '')}${path}`;
+  const base = withoutFragment.slice(0, queryAt).replace(/\/+$/, '');
+  const query = withoutFragment.slice(queryAt + 1);
+  if (query === '') return `${base}${path}`;
+  return path.includes('?') ? `${base}${path}&${query}` : `${base}${path}?${query}`;
+}
+
+function checkJsonSchemaModels(value: unknown): Readonly<Record<string, boolean>> | undefined {
+  if (value === undefined) return undefined;
+  const valid =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((entry) => typeof entry === 'boolean');
+  if (!valid) {
+    throw new InputError('jsonSchemaModels must map model names to true or false, e.g. { "qwen-flash": true }', {
+      path: 'jsonSchemaModels',
+    });
+  }
+  return Object.freeze({ ...(value as Record<string, boolean>) });
 }
 
 function chooseProvider(options: ClientOptions, env: Environment): Provider {
@@ -103,12 +129,9 @@ function chooseProvider(options: ClientOptions, env: Environment): Provider {
   }
   if (options.baseURL !== undefined) return providerOfURL(options.baseURL);
   if (options.region !== undefined || options.apiKey !== undefined) return 'dashscope';
-  const openAICompatibleURL = readEnv(env, 'QWEN_TASKS_BASE_URL');
-  if (openAICompatibleURL !== undefined && readEnv(env, 'QWEN_TASKS_API_KEY') !== undefined) return 'openai-compatible';
-  if (readEnv(env, 'DASHSCOPE_API_KEY') !== undefined) return 'dashscope';
-  if (readEnv(env, 'SEGMIND_API_KEY') !== undefined) return 'segmind';
-  if (openAICompatibleURL !== undefined) return 'openai-compatible';
-  throw missingKeyError(undefined);
+  const provider = describeEnvironment(env).provider;
+  if (provider === undefined) throw missingKeyError(undefined);
+  return provider;
 }
 
 function providerOfURL(url: string): Provider {
@@ -152,16 +175,6 @@ function chooseBaseURL(
   return fromEnv ?? DASHSCOPE_BASE_URLS[region ?? CLIENT_DEFAULTS.region];
 }
 
-function missingKeyError(provider: Provider | undefined): InputError {
-  const wanted = provider === undefined ? '' : ` for provider ${provider}`;
-  return new InputError(
-    `No API key${wanted}: pass apiKey to createClient, or set QWEN_TASKS_BASE_URL + QWEN_TASKS_API_KEY ` +
-      '(any OpenAI-compatible server), DASHSCOPE_API_KEY (optionally with DASHSCOPE_BASE_URL or DASHSCOPE_REGION) ' +
-      'or SEGMIND_API_KEY',
-    { path: 'apiKey' },
-  );
-}
-
 function buildHeaders(
   provider: Provider,
   apiKey: string | undefined,
@@ -174,18 +187,6 @@ function buildHeaders(
     else headers.authorization = `Bearer ${apiKey}`;
   }
   return headers;
-}
-
-function readProxySettings(env: Environment): ProxySettings | undefined {
-  const httpProxy = readEnv(env, 'http_proxy') ?? readEnv(env, 'HTTP_PROXY') ?? '';
-  const httpsProxy = readEnv(env, 'https_proxy') ?? readEnv(env, 'HTTPS_PROXY') ?? '';
-  if (httpProxy === '' && httpsProxy === '') return undefined;
-  return { httpProxy, httpsProxy, noProxy: readEnv(env, 'no_proxy') ?? readEnv(env, 'NO_PROXY') ?? '' };
-}
-
-function readEnv(env: Environment, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
 }
 
 function safeHost(url: string): string {
@@ -259,32 +260,6 @@ function checkRateLimit(rateLimit: RateLimit): RateLimit {
     checkPositive(rateLimit.requestsPerMinute, 'rateLimit.requestsPerMinute');
   if (rateLimit.tokensPerMinute !== undefined) checkPositive(rateLimit.tokensPerMinute, 'rateLimit.tokensPerMinute');
   return rateLimit;
-}
-
-/** Whitespace or a control character: never part of a key, often a pasted line break. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-const NOT_IN_A_KEY = /[\s\u0000-\u001f\u007f]/;
-
-/**
- * Checks an API key before any request: `undefined` passes (the caller decides whether a key is needed); an empty
- * key, a non-string, or a key holding whitespace or control characters is an {@link InputError}, where it would
- * otherwise fail every request with a 401 or a confusing connection error. The key never appears in the message.
- */
-export function checkApiKey(apiKey: unknown): string | undefined {
-  if (apiKey === undefined) return undefined;
-  if (typeof apiKey !== 'string')
-    throw new InputError(`apiKey must be a string, got ${typeof apiKey}`, { path: 'apiKey' });
-  if (apiKey === '') {
-    throw new InputError('apiKey is empty: pass the key, or leave apiKey out to read it from the environment', {
-      path: 'apiKey',
-    });
-  }
-  if (NOT_IN_A_KEY.test(apiKey)) {
-    throw new InputError('apiKey contains whitespace or a control character (a stray line break?)', {
-      path: 'apiKey',
-    });
-  }
-  return apiKey;
 }
 
 /** RFC 9110 token: the characters a header name may hold. */
@@ -373,9 +348,17 @@ export const CACHED_INPUT_PRICE_SHARE = 0.2;
 
 const TOKENS_PER_MILLION = 1_000_000;
 
+/** Costs are rounded to this many USD (a ten-thousandth of a micro-dollar), so they carry no float noise. */
+const USD_PRECISION = 1e10;
+
+/** Rounds a cost in USD to 1e-10: `0.0000024500000000000003` → `0.00000245`. */
+export function roundUsd(amount: number): number {
+  return Math.round(amount * USD_PRECISION) / USD_PRECISION;
+}
+
 /**
- * Estimated cost in USD of one call: the tier is chosen by the request's input tokens (the last tier when the input
- * is larger than every tier); cached input tokens are billed at the tier's cache price.
+ * Estimated cost in USD of one call, rounded to 1e-10 USD: the tier is chosen by the request's input tokens (the last
+ * tier when the input is larger than every tier); cached input tokens are billed at the tier's cache price.
  */
 export function computeCostUsd(usage: Usage, prices: readonly PriceTier[]): number {
   const tier = prices.find((candidate) => usage.promptTokens <= candidate.maxInputTokens) ?? prices.at(-1);
@@ -383,5 +366,131 @@ export function computeCostUsd(usage: Usage, prices: readonly PriceTier[]): numb
   const cachedTokens = Math.min(usage.cachedTokens, usage.promptTokens);
   const cachedPrice = tier.cachedInputPerMillion ?? tier.inputPerMillion * CACHED_INPUT_PRICE_SHARE;
   const inputCost = (usage.promptTokens - cachedTokens) * tier.inputPerMillion + cachedTokens * cachedPrice;
-  return (inputCost + usage.completionTokens * tier.outputPerMillion) / TOKENS_PER_MILLION;
+  return roundUsd((inputCost + usage.completionTokens * tier.outputPerMillion) / TOKENS_PER_MILLION);
+}
+
+// The environment: which provider its variables select (and which they ignore), the key and its checks, proxies.
+
+/** Environment variables, as `process.env` holds them. */
+export type Environment = Record<string, string | undefined>;
+
+/** Proxy settings read from the environment, for undici's `EnvHttpProxyAgent`. */
+export interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+export const KEY_VARIABLE: Readonly<Record<Provider, string>> = {
+  dashscope: 'DASHSCOPE_API_KEY',
+  segmind: 'SEGMIND_API_KEY',
+  'openai-compatible': 'QWEN_TASKS_API_KEY',
+};
+
+/** What the environment configures, as {@link describeEnvironment} tells it. */
+export interface EnvironmentDescription {
+  /** The provider a client without `provider`, `baseURL`, `region` or `apiKey` options gets; none configured: `undefined`. */
+  provider: Provider | undefined;
+  /** The variables that chose it, e.g. `DASHSCOPE_API_KEY` or `QWEN_TASKS_BASE_URL + QWEN_TASKS_API_KEY`. */
+  source: string | undefined;
+  /** Provider variables that are set but lose to `source`. */
+  ignored: string[];
+  /** A sentence for the user when a variable is ignored (the CLI prints it), saying what wins and what to do. */
+  warning: string | undefined;
+}
+
+/**
+ * Which provider the environment selects, from which variables, and which others it ignores (never a key's value).
+ * The order: `QWEN_TASKS_BASE_URL` with `QWEN_TASKS_API_KEY`, then `DASHSCOPE_API_KEY`, then `SEGMIND_API_KEY`, then
+ * `QWEN_TASKS_BASE_URL` alone. A variable holding a key wins over a lone base URL: a provider key is usually set
+ * once for the whole shell, a base URL alone names a keyless local server, and sending a paid provider's traffic
+ * elsewhere by surprise is worse than the reverse. Setting `QWEN_TASKS_API_KEY` (any value, for a server without
+ * keys) makes the base URL win. See `docs/providers.md`.
+ */
+export function describeEnvironment(env: Environment = process.env): EnvironmentDescription {
+  const baseURL = readEnv(env, 'QWEN_TASKS_BASE_URL') !== undefined;
+  const set = (name: string) => readEnv(env, name) !== undefined;
+  const candidates: { provider: Provider; source: string; applies: boolean; variables: string[] }[] = [
+    {
+      provider: 'openai-compatible',
+      source: 'QWEN_TASKS_BASE_URL + QWEN_TASKS_API_KEY',
+      applies: baseURL && set('QWEN_TASKS_API_KEY'),
+      variables: ['QWEN_TASKS_BASE_URL', 'QWEN_TASKS_API_KEY'],
+    },
+    { provider: 'dashscope', source: 'DASHSCOPE_API_KEY', applies: set('DASHSCOPE_API_KEY'), variables: [] },
+    { provider: 'segmind', source: 'SEGMIND_API_KEY', applies: set('SEGMIND_API_KEY'), variables: [] },
+    { provider: 'openai-compatible', source: 'QWEN_TASKS_BASE_URL', applies: baseURL, variables: [] },
+  ];
+  const chosen = candidates.find((candidate) => candidate.applies);
+  if (chosen === undefined) return { provider: undefined, source: undefined, ignored: [], warning: undefined };
+  const used = new Set([chosen.source, ...chosen.variables]);
+  const ignored = ['QWEN_TASKS_BASE_URL', 'QWEN_TASKS_API_KEY', 'DASHSCOPE_API_KEY', 'SEGMIND_API_KEY'].filter(
+    (name) => set(name) && !used.has(name),
+  );
+  if (ignored.length === 0) return { provider: chosen.provider, source: chosen.source, ignored, warning: undefined };
+  const remedy = ignored.includes('QWEN_TASKS_BASE_URL')
+    ? '; to use QWEN_TASKS_BASE_URL, set QWEN_TASKS_API_KEY too (any value for a server without keys)'
+    : `; unset ${ignored.join(' and ')} to silence this`;
+  const warning =
+    `${ignored.join(' and ')} ${ignored.length === 1 ? 'is' : 'are'} set but ignored: ${chosen.source} wins ` +
+    `(provider ${chosen.provider})${remedy}`;
+  return { provider: chosen.provider, source: chosen.source, ignored, warning };
+}
+
+export function missingKeyError(provider: Provider | undefined): InputError {
+  const wanted = provider === undefined ? '' : ` for provider ${provider}`;
+  return new InputError(
+    `No API key${wanted}: pass apiKey to createClient, or set QWEN_TASKS_BASE_URL + QWEN_TASKS_API_KEY ` +
+      '(any OpenAI-compatible server), DASHSCOPE_API_KEY (optionally with DASHSCOPE_BASE_URL or DASHSCOPE_REGION) ' +
+      'or SEGMIND_API_KEY',
+    { path: 'apiKey' },
+  );
+}
+
+export function readProxySettings(env: Environment): ProxySettings | undefined {
+  const httpProxy = readEnv(env, 'http_proxy') ?? readEnv(env, 'HTTP_PROXY') ?? '';
+  const httpsProxy = readEnv(env, 'https_proxy') ?? readEnv(env, 'HTTPS_PROXY') ?? '';
+  if (httpProxy === '' && httpsProxy === '') return undefined;
+  return { httpProxy, httpsProxy, noProxy: readEnv(env, 'no_proxy') ?? readEnv(env, 'NO_PROXY') ?? '' };
+}
+
+export function readEnv(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Whitespace or a control character: never part of a key, often a pasted line break. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+const NOT_IN_A_KEY = /[\s\u0000-\u001f\u007f]/;
+/** Line breaks, including Unicode's line and paragraph separators. */
+const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
+
+/**
+ * Checks an API key before any request: `undefined` passes (the caller decides whether a key is needed); an empty
+ * key, a non-string, or a key holding a line break, whitespace or a control character is an {@link InputError}
+ * whose message and `path` name `source` (the `apiKey` option, or the environment variable the key came from, so a
+ * malformed key is never mistaken for a missing one), where it would otherwise fail every request with a 401 or a
+ * confusing connection error. The key never appears in the message.
+ */
+export function checkApiKey(apiKey: unknown, source = 'apiKey'): string | undefined {
+  if (apiKey === undefined) return undefined;
+  if (typeof apiKey !== 'string')
+    throw new InputError(`${source} must be a string, got ${typeof apiKey}`, { path: source });
+  if (apiKey === '') {
+    throw new InputError('apiKey is empty: pass the key, or leave apiKey out to read it from the environment', {
+      path: source,
+    });
+  }
+  const lineBreak = LINE_BREAK.exec(apiKey);
+  if (lineBreak !== null) {
+    throw new InputError(
+      `${source} contains whitespace: a line break (character ${lineBreak.index + 1} of ${apiKey.length}; a key ` +
+        'pasted over two lines, or read from a file with its newline?): remove it',
+      { path: source },
+    );
+  }
+  if (NOT_IN_A_KEY.test(apiKey)) {
+    throw new InputError(`${source} contains whitespace or a control character: remove it`, { path: source });
+  }
+  return apiKey;
 }

@@ -1,6 +1,6 @@
 /**
- * Limits on how fast and how often the client calls: the one concurrency limiter, the rate limiter, the clock with
- * the one abortable sleep, and the retry policy (which errors to retry, how long to wait). See `docs/`.
+ * Limits on how fast and how often the client calls: the one concurrency limiter, the rate limiter and the
+ * retry policy (which errors to retry, how long to wait). See `docs/`.
  * @module
  */
 import { ApiError, ConnectionError, RateLimitError, ServerError, TimeoutError } from '../errors.js';
@@ -131,31 +131,17 @@ function waitFor(window: Window, now: number, tokens: number): number {
   return fits || sent.length === 0 ? 0 : sent[0]!.at + window.lengthMs - now;
 }
 
-/** The real clock: `Date.now` and a timer-based sleep that stops early, rejecting, when the signal aborts. */
-export const SYSTEM_CLOCK: Clock = Object.freeze({
-  now: () => Date.now(),
-  sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, delayMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  },
-});
-
 /** Backoff settings: full jitter over an exponential ceiling. */
 export const BACKOFF = Object.freeze({ baseMs: 500, capMs: 8_000, maxRetryAfterMs: 60_000 });
 
+/** How far in the past an HTTP date may be and still mean "now" (clock skew); older dates are ignored. */
+const MAX_PAST_RETRY_DATE_MS = 60_000;
+
 /**
  * The wait the server asked for: `retry-after-ms` (milliseconds), else `Retry-After` (seconds or an HTTP date,
- * measured from `nowMs`). `undefined` when neither header is present and valid.
+ * measured from `nowMs`). `undefined` when neither header is present and valid: a negative or non-numeric value that
+ * is not an HTTP date (`-5`, `soon`, `1e3`), or a date over a minute in the past, is ignored, and the client backs
+ * off as if there were none.
  */
 export function parseRetryAfterMs(headers: ResponseHeaders, nowMs: number): number | undefined {
   const milliseconds = Number.parseFloat(headerValue(headers, 'retry-after-ms') ?? '');
@@ -163,8 +149,11 @@ export function parseRetryAfterMs(headers: ResponseHeaders, nowMs: number): numb
   const retryAfter = headerValue(headers, 'retry-after')?.trim();
   if (retryAfter === undefined || retryAfter === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number.parseFloat(retryAfter) * 1000;
+  // Every HTTP date form names a weekday or a month; `Date.parse` would also read "-5" as a year.
+  if (!/[A-Za-z]{3}/.test(retryAfter)) return undefined;
   const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  if (Number.isNaN(date) || date < nowMs - MAX_PAST_RETRY_DATE_MS) return undefined;
+  return Math.max(0, date - nowMs);
 }
 
 /**
@@ -194,12 +183,18 @@ export function exponentialBackoffMs(
 export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
 
 /**
+ * Error code of a reply in a content encoding the client never asked for (gzip from a misconfigured proxy): not
+ * retried, the next reply would be encoded the same way.
+ */
+export const UNEXPECTED_ENCODING = 'UNEXPECTED_ENCODING';
+
+/**
  * Whether a failed attempt is worth another: 408, 409, rate limits (not billing 429s), 5xx (`RequestTimeOut` only
- * once per call), connection errors and timeouts. Never after the caller aborted (checked by the caller).
+ * once per call), connection errors (not a reply too large or in an unexpected encoding) and timeouts. Never after the caller aborted (checked by the caller).
  */
 export function isRetryable(error: unknown, requestTimeOutRetried: boolean): boolean {
   if (error instanceof TimeoutError) return true;
-  if (error instanceof ConnectionError) return error.code !== RESPONSE_TOO_LARGE;
+  if (error instanceof ConnectionError) return error.code !== RESPONSE_TOO_LARGE && error.code !== UNEXPECTED_ENCODING;
   if (error instanceof RateLimitError) return true;
   if (error instanceof ServerError) return error.code !== 'RequestTimeOut' || !requestTimeOutRetried;
   if (error instanceof ApiError)

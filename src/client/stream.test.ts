@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, ContentFilterError } from '../errors.js';
+import { mapApiError } from './api-errors.js';
 import { createStreamAssembler, readSse, STREAM_CUT } from './stream.js';
-import { mapApiError } from './wire.js';
 
 async function events(chunks: string[]): Promise<string[]> {
   const encoder = new TextEncoder();
@@ -84,7 +84,8 @@ describe('createStreamAssembler', () => {
       reasoning: 'Let me think.',
       finishReason: 'stop',
       usage: { promptTokens: 10, completionTokens: 5, cachedTokens: 4, totalTokens: 15 },
-      requestId: 'chatcmpl-1',
+      // The chunks' id is the completion id, kept apart from the provider's request id (issue 13).
+      completionId: 'chatcmpl-1',
     });
     expect(raw).toMatchObject({
       object: 'chat.completion',

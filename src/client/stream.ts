@@ -4,9 +4,10 @@
  */
 import { ConnectionError } from '../errors.js';
 import { isRecord } from '../json.js';
+import { type ErrorBodyFields, parseErrorObject } from './api-errors.js';
 import type { Usage } from './types.js';
 import type { ParsedReply } from './wire.js';
-import { type ErrorBodyFields, nonEmptyString, normalizeUsage, parseErrorObject, textOf } from './wire.js';
+import { nonEmptyString, normalizeUsage, textOf } from './wire.js';
 
 /**
  * Splits a server-sent-events byte stream into the `data` of each event (multi-line data joined with `\n`).
@@ -68,17 +69,25 @@ interface ToolCallParts {
 /**
  * Assembles `content`, `reasoning_content`, tool-call fragments (by index), the finish reason and the usage of
  * the last chunk. A stream that ends without `[DONE]` and without a finish reason is a {@link ConnectionError}.
+ * An error event is mapped with the stream's ids (`request_id`, and the chunks' `id` as the completion id) when it
+ * carries none of its own; text beyond `maxTextBytes` (content, reasoning and tool-call arguments, in UTF-8) throws
+ * `tooLarge()`.
  */
 export function createStreamAssembler(options: {
   provider: string;
   mapError: (fields: ErrorBodyFields) => Error;
+  maxTextBytes?: number;
+  tooLarge?: () => Error;
 }): StreamAssembler {
+  const maxTextBytes = options.maxTextBytes ?? Number.POSITIVE_INFINITY;
+  let textBytes = 0;
   let content = '';
   let reasoning = '';
   let finishReason: string | undefined;
   let usage: Usage | undefined;
   let rawUsage: unknown;
   let requestId: string | undefined;
+  let completionId: string | undefined;
   let model: unknown;
   let done = false;
   const toolCalls: ToolCallParts[] = [];
@@ -87,19 +96,32 @@ export function createStreamAssembler(options: {
     if (chunk.error !== undefined && chunk.error !== null) {
       const fields = parseErrorObject(chunk);
       if (fields.usage !== undefined) recordUsage(fields.usage);
+      if (fields.requestId === undefined && requestId !== undefined) fields.requestId = requestId;
+      if (fields.completionId === undefined && completionId !== undefined) fields.completionId = completionId;
       throw options.mapError(fields);
     }
-    requestId ??= nonEmptyString(chunk.request_id) ?? nonEmptyString(chunk.id);
+    requestId ??= nonEmptyString(chunk.request_id);
+    completionId ??= nonEmptyString(chunk.id);
     model ??= chunk.model;
     recordUsage(chunk.usage);
     for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
       if (!isRecord(choice) || (choice.index !== undefined && choice.index !== 0)) continue;
       if (typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
       const delta = isRecord(choice.delta) ? choice.delta : isRecord(choice.message) ? choice.message : {};
-      content += textOf(delta.content);
-      reasoning += textOf(delta.reasoning_content ?? delta.reasoning);
+      const contentPart = textOf(delta.content);
+      const reasoningPart = textOf(delta.reasoning_content ?? delta.reasoning);
+      count(contentPart);
+      count(reasoningPart);
+      content += contentPart;
+      reasoning += reasoningPart;
       if (Array.isArray(delta.tool_calls)) delta.tool_calls.forEach(pushToolCallFragment);
     }
+  }
+
+  function count(text: string): void {
+    if (text === '') return;
+    textBytes += Buffer.byteLength(text);
+    if (textBytes > maxTextBytes) throw options.tooLarge?.() ?? new Error('The streamed reply is too large');
   }
 
   function pushToolCallFragment(fragment: unknown, position: number): void {
@@ -110,7 +132,10 @@ export function createStreamAssembler(options: {
     const fragmentFunction = isRecord(fragment.function) ? fragment.function : {};
     if (call.id === '') call.id = nonEmptyString(fragment.id) ?? '';
     if (call.name === '') call.name = nonEmptyString(fragmentFunction.name) ?? '';
-    if (typeof fragmentFunction.arguments === 'string') call.arguments += fragmentFunction.arguments;
+    if (typeof fragmentFunction.arguments === 'string') {
+      count(fragmentFunction.arguments);
+      call.arguments += fragmentFunction.arguments;
+    }
   }
 
   function recordUsage(value: unknown): void {
@@ -156,6 +181,7 @@ export function createStreamAssembler(options: {
       if (reasoning !== '') reply.reasoning = reasoning;
       if (calls.length > 0) reply.toolCalls = calls;
       if (requestId !== undefined) reply.requestId = requestId;
+      if (completionId !== undefined) reply.completionId = completionId;
       const message: Record<string, unknown> = { role: 'assistant', content };
       if (reasoning !== '') message.reasoning_content = reasoning;
       if (calls.length > 0) {
@@ -166,7 +192,7 @@ export function createStreamAssembler(options: {
         }));
       }
       const raw = {
-        id: requestId,
+        id: completionId,
         object: 'chat.completion',
         model,
         choices: [{ index: 0, message, finish_reason: finishReason ?? null }],

@@ -6,29 +6,33 @@
 import type { Dispatcher } from 'undici';
 import { ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors.js';
 import { isRecord } from '../json.js';
+import { type ErrorBodyFields, mapApiError, parseErrorBody, parseErrorObject } from './api-errors.js';
 import type { ProxySettings } from './config.js';
-import { parseRetryAfterMs, RESPONSE_TOO_LARGE } from './limits.js';
+import { parseRetryAfterMs, RESPONSE_TOO_LARGE, UNEXPECTED_ENCODING } from './limits.js';
 import { createStreamAssembler, readSse } from './stream.js';
 import type { Provider, Usage } from './types.js';
 import {
-  type ErrorBodyFields,
   headerRequestId,
   headerValue,
-  mapApiError,
   normalizeUsage,
   type ParsedReply,
   parseChatResponse,
-  parseErrorBody,
-  parseErrorObject,
   type ResponseHeaders,
 } from './wire.js';
 
 /**
  * From this timeout up, a JSON reply is bounded by undici's own headers and body timers, which run on half-second
- * ticks: the attempt ends within `timeoutMs` plus about a second (under 3.5%). Shorter timeouts, and streamed
- * attempts, get a whole-attempt deadline of the library's.
+ * ticks, and by one sweep shared by every such attempt in flight (see {@link watchAttempt}), since undici's body timer
+ * restarts with every byte: the attempt ends within `timeoutMs` plus about a second (under 3.5%). Shorter timeouts,
+ * and streamed attempts, get a whole-attempt deadline of the library's.
  */
 const COARSE_TIMEOUT_MS = 30_000;
+
+/**
+ * A stream's SSE frames repeat some 250 bytes of JSON around every few tokens of text, so its raw bytes may reach
+ * this many times `maxResponseBytes`; the text it assembles is held to `maxResponseBytes` itself.
+ */
+const STREAM_FRAMING_ALLOWANCE = 16;
 
 /** What every attempt of a client shares, built once per client. */
 export interface AttemptSettings {
@@ -82,6 +86,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
   // A streamed attempt, or a short timeout, gets a deadline of its own, kept to the millisecond.
   const coarse = !call.stream && call.timeoutMs >= COARSE_TIMEOUT_MS;
   const deadline = coarse ? undefined : startDeadline(call.timeoutMs, signal);
+  const watched = coarse ? watchAttempt(settings.now, call.timeoutMs) : undefined;
   let response: Dispatcher.ResponseData | undefined;
   let usage: Usage | undefined;
   try {
@@ -95,6 +100,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       headersTimeout: coarse ? call.timeoutMs : 0,
       bodyTimeout: coarse ? call.timeoutMs : 0,
     });
+    if (watched !== undefined) watched.body = response.body;
     const headers = response.headers as ResponseHeaders;
     const remainingCredits = readCredits(headers);
     if (remainingCredits !== undefined) settings.onCredits(remainingCredits);
@@ -111,13 +117,21 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
         retryAfterMs: parseRetryAfterMs(headers, settings.now()),
       });
     }
+    const encoding = headers['content-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') throw encodingError(String(encoding), provider, url);
     const declaredLength = Number(headerValue(headers, 'content-length'));
-    if (declaredLength > settings.maxResponseBytes) throw tooLargeError(settings.maxResponseBytes, provider);
     const contentType = headerValue(headers, 'content-type') ?? '';
     if (call.stream && !contentType.includes('json')) {
-      const assembler = createStreamAssembler({ provider, mapError: (fields) => streamError(fields, settings) });
+      const maxStreamBytes = settings.maxResponseBytes * STREAM_FRAMING_ALLOWANCE;
+      if (declaredLength > maxStreamBytes) throw tooLargeError(maxStreamBytes, provider);
+      const assembler = createStreamAssembler({
+        provider,
+        mapError: (fields) => streamError(fields, settings, headers),
+        maxTextBytes: settings.maxResponseBytes,
+        tooLarge: () => tooLargeError(settings.maxResponseBytes, provider),
+      });
       try {
-        for await (const data of readSse(limitBytes(response.body, settings.maxResponseBytes, provider))) {
+        for await (const data of readSse(limitBytes(response.body, maxStreamBytes, provider))) {
           assembler.push(data);
         }
       } finally {
@@ -126,6 +140,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       const { reply, raw } = assembler.finish();
       return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits };
     }
+    if (declaredLength > settings.maxResponseBytes) throw tooLargeError(settings.maxResponseBytes, provider);
     // A declared length within the limit bounds the body already (undici reads exactly that many bytes).
     const text = Number.isNaN(declaredLength)
       ? await readText(response.body, settings.maxResponseBytes, provider)
@@ -152,7 +167,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
     return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits };
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
-    if (deadline?.timedOut === true || isUndiciTimeout(error)) {
+    if (deadline?.timedOut === true || watched?.timedOut === true || isUndiciTimeout(error)) {
       throw new TimeoutError(`Attempt timed out after ${call.timeoutMs} ms — POST ${url}`, {
         timeoutMs: call.timeoutMs,
         provider,
@@ -162,6 +177,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
     throw toConnectionError(error, provider, url);
   } finally {
     deadline?.clear();
+    if (watched !== undefined) unwatchAttempt(watched);
     if (response !== undefined) discardBody(response.body);
     if (usage !== undefined) settings.onUsage(usage);
   }
@@ -193,6 +209,54 @@ function startDeadline(timeoutMs: number, signal: AbortSignal | undefined): Dead
   return deadline;
 }
 
+/** An attempt on the coarse path, watched by the shared sweep. */
+interface WatchedAttempt {
+  readonly deadlineAt: number;
+  readonly now: () => number;
+  /** The reply body, once the headers are in. */
+  body: Dispatcher.ResponseData['body'] | undefined;
+  timedOut: boolean;
+}
+
+const watchedAttempts = new Set<WatchedAttempt>();
+let sweepTimer: NodeJS.Timeout | undefined;
+/** How often the sweep looks, like undici's own timers: an attempt ends at most this much after its deadline. */
+const SWEEP_INTERVAL_MS = 500;
+
+/**
+ * Puts a coarse attempt under the one sweep that bounds every coarse attempt in flight: a single unref'd interval,
+ * started with the first and stopped once none is left, so an attempt costs a set entry, never a timer. Before the
+ * headers, undici's headers timer bounds the attempt; after them, the sweep destroys a body still arriving at the
+ * deadline (undici's body timer restarts with every byte, so a reply trickling in would never end).
+ */
+function watchAttempt(now: () => number, timeoutMs: number): WatchedAttempt {
+  const watched: WatchedAttempt = { deadlineAt: now() + timeoutMs, now, body: undefined, timedOut: false };
+  watchedAttempts.add(watched);
+  if (sweepTimer === undefined) {
+    sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
+    sweepTimer.unref();
+  }
+  return watched;
+}
+
+function unwatchAttempt(watched: WatchedAttempt): void {
+  watchedAttempts.delete(watched);
+}
+
+function sweep(): void {
+  if (watchedAttempts.size === 0) {
+    clearInterval(sweepTimer);
+    sweepTimer = undefined;
+    return;
+  }
+  for (const watched of watchedAttempts) {
+    if (watched.body === undefined || watched.now() < watched.deadlineAt) continue;
+    watched.timedOut = true;
+    watchedAttempts.delete(watched);
+    watched.body.destroy(new Error('Attempt timed out'));
+  }
+}
+
 /** undici's headers or body timeout fired (see `headersTimeout` and `bodyTimeout` above). */
 function isUndiciTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -215,14 +279,31 @@ function parseJsonBody(text: string, provider: string, url: string): unknown {
   }
 }
 
-function streamError(fields: ErrorBodyFields, settings: AttemptSettings): Error {
-  return mapApiError({ status: undefined, fields, provider: settings.provider, url: settings.url });
+/** The error of an error event inside a stream, with the stream's request id (its header's first). */
+function streamError(fields: ErrorBodyFields, settings: AttemptSettings, headers: ResponseHeaders): Error {
+  return mapApiError({
+    status: undefined,
+    fields,
+    provider: settings.provider,
+    url: settings.url,
+    headerRequestId: headerRequestId(headers),
+  });
 }
 
+/** The provider's request id of a reply: the `x-request-id` header, else the body's `request_id`. */
 function withHeaderRequestId(reply: ParsedReply, headers: ResponseHeaders): ParsedReply {
-  if (reply.requestId !== undefined) return reply;
   const requestId = headerRequestId(headers);
-  return requestId === undefined ? reply : { ...reply, requestId };
+  if (requestId !== undefined) reply.requestId = requestId;
+  return reply;
+}
+
+/** The error of a reply in a content encoding the client never asked for (it sends no `Accept-Encoding`). */
+function encodingError(encoding: string, provider: string, url: string): ConnectionError {
+  return new ConnectionError(
+    `The reply is encoded with Content-Encoding: ${encoding}, which the client never asked for and does not decode ` +
+      `(a proxy or gateway compressing replies?); configure it to pass replies through unencoded — POST ${url}`,
+    { provider, code: UNEXPECTED_ENCODING },
+  );
 }
 
 /** Error bodies are read up to this size; the rest is ignored. */
@@ -247,10 +328,11 @@ export async function* limitBytes(
 
 /** The error of a reply body over `maxResponseBytes`. */
 export function tooLargeError(maxBytes: number, provider: string): ConnectionError {
-  return new ConnectionError(`The reply body is larger than maxResponseBytes (${maxBytes} bytes)`, {
-    provider,
-    code: RESPONSE_TOO_LARGE,
-  });
+  return new ConnectionError(
+    `The reply body is larger than maxResponseBytes (${maxBytes} bytes): raise maxResponseBytes in createClient ` +
+      'if replies this large are expected',
+    { provider, code: RESPONSE_TOO_LARGE },
+  );
 }
 
 /** Reads a whole body as UTF-8 text, at most `maxBytes` of it (see {@link limitBytes}). */

@@ -95,7 +95,10 @@ export interface ChatResponse {
   costUsd: number;
   /** Segmind credits left after this call (`x-remaining-credits`). */
   remainingCredits?: number;
+  /** The provider's request id, for support tickets: the `x-request-id` header, else the body's `request_id`. */
   requestId?: string;
+  /** The completion's own id (`chatcmpl-…`), kept apart from the request id. */
+  completionId?: string;
   /** Wall time of the whole call, retries included. */
   durationMs: number;
   /** HTTP attempts made (1 when no retry was needed). */
@@ -148,9 +151,8 @@ export interface ClientOptions {
   model?: string;
   /**
    * Per-attempt timeout (each retry gets a fresh one): the attempt must end within it. From 30 s up, a JSON reply
-   * is bounded by undici's own headers and body timers instead (it must start within the timeout and never pause
-   * longer; they tick every half second, so allow up to a second more). When unset, 60 s plus 1 s per 10,000
-   * estimated input tokens, so very large inputs get more time.
+   * is bounded by undici's own timers and one shared half-second sweep instead, so allow up to a second more. When
+   * unset, 60 s plus 1 s per 10,000 estimated input tokens, so very large inputs get more time.
    * @defaultValue 60000
    */
   timeoutMs?: number;
@@ -171,8 +173,18 @@ export interface ClientOptions {
   dispatcher?: Dispatcher;
   /** Price tiers for `costUsd`; the international qwen-flash table otherwise. */
   prices?: readonly PriceTier[];
-  /** Largest reply body accepted, in bytes. @defaultValue 16 MiB */
+  /**
+   * Largest reply accepted, in bytes: a JSON reply's body, or the text a stream assembles (content, reasoning,
+   * tool-call arguments). A larger one is a `ConnectionError` with code `RESPONSE_TOO_LARGE`, not retried.
+   * @defaultValue 4 MiB (twice 32,768 output tokens at 64 bytes each)
+   */
   maxResponseBytes?: number;
+  /**
+   * Which models give strict JSON Schema output (`responseFormat: json_schema`), over the built-in table (DashScope
+   * documents it only for some qwen-plus models): `{ 'qwen-flash': true }` allows it, `false` refuses it. A model
+   * not known to support it gets an `InputError` before any request. Ignored by the openai-compatible provider.
+   */
+  jsonSchemaModels?: Readonly<Record<string, boolean>>;
   /** Environment to read keys from. @defaultValue process.env */
   env?: Record<string, string | undefined>;
   /**

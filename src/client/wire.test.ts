@@ -13,18 +13,17 @@ import {
   registerSecret,
   ServerError,
 } from '../errors.js';
+import { mapApiError, parseErrorBody } from './api-errors.js';
 import type { ChatRequest, Provider } from './types.js';
-import {
-  type BodySettings,
-  buildRequestBody,
-  classifyApiError,
-  mapApiError,
-  normalizeUsage,
-  parseChatResponse,
-  parseErrorBody,
-} from './wire.js';
+import { type BodySettings, buildRequestBody, classifyApiError, normalizeUsage, parseChatResponse } from './wire.js';
 
-const dashscope: BodySettings = { provider: 'dashscope', model: 'qwen-flash', outputLengthField: 'max_tokens' };
+/** qwen-flash declared capable of json_schema, so that these tests check the mapping, not the capability table. */
+const dashscope: BodySettings = {
+  provider: 'dashscope',
+  model: 'qwen-flash',
+  outputLengthField: 'max_tokens',
+  jsonSchemaModels: { 'qwen-flash': true },
+};
 const segmind: BodySettings = { ...dashscope, provider: 'segmind' };
 const openAICompatible: BodySettings = { ...dashscope, provider: 'openai-compatible' };
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'hello' }] };
@@ -246,7 +245,12 @@ describe('parseErrorBody', () => {
     [
       'the DashScope compatible shape',
       '{"error":{"code":"limit_requests","param":null,"message":"Requests rate limit exceeded","type":"limit_requests"},"id":"chatcmpl-1","request_id":"req-1"}',
-      { code: 'limit_requests', message: 'Requests rate limit exceeded', requestId: 'req-1' },
+      {
+        code: 'limit_requests',
+        message: 'Requests rate limit exceeded',
+        requestId: 'req-1',
+        completionId: 'chatcmpl-1',
+      },
     ],
     [
       'an error object without a code (type used instead)',
@@ -380,7 +384,8 @@ describe('parseChatResponse', () => {
       content: 'Hi',
       finishReason: 'stop',
       usage: { promptTokens: 3019, completionTokens: 104, cachedTokens: 2048, totalTokens: 3123 },
-      requestId: 'chatcmpl-6ada9ed2',
+      // The completion id is not the provider's request id (issue 13): it is kept apart.
+      completionId: 'chatcmpl-6ada9ed2',
     });
   });
 
@@ -412,6 +417,7 @@ describe('parseChatResponse', () => {
       ],
       usage: undefined,
       requestId: 'req-1',
+      completionId: 'chatcmpl-1',
     });
   });
 

@@ -1,10 +1,3 @@
-/**
- * The wire format both ways: camelCase requests to the provider's body, and replies, usage and error bodies
- * back to the library's types and typed errors. See `docs/`.
- * @module
- */
-
-import { STATUS_CODES } from 'node:http';
 import {
   ApiError,
   AuthenticationError,
@@ -13,7 +6,6 @@ import {
   InputError,
   InsufficientCreditsError,
   RateLimitError,
-  redact,
   ServerError,
 } from '../errors.js';
 import { isRecord } from '../json.js';
@@ -49,6 +41,29 @@ export interface BodySettings {
   /** The client's model, used when the request names none. */
   model: string;
   outputLengthField: OutputLengthField;
+  /** Overrides of {@link JSON_SCHEMA_MODELS} (the client's `jsonSchemaModels` option). */
+  jsonSchemaModels?: Readonly<Record<string, boolean>> | undefined;
+}
+
+/**
+ * Models known to give strict JSON Schema output (`response_format: json_schema`) on DashScope: its structured-output
+ * page lists JSON Schema mode for "only some qwen-plus models"; qwen-flash is not clearly among them. A dated
+ * snapshot (`qwen-plus-2025-07-28`) counts as its model. Overridden per client with `jsonSchemaModels`.
+ */
+export const JSON_SCHEMA_MODELS: Readonly<Record<string, boolean>> = Object.freeze({
+  'qwen-plus': true,
+  'qwen-plus-latest': true,
+});
+
+/** Whether `model` is known to support strict JSON Schema output: the overrides first, then the table. */
+export function supportsJsonSchema(model: string, overrides?: Readonly<Record<string, boolean>>): boolean {
+  const snapshotOf = model.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+  for (const table of [overrides, JSON_SCHEMA_MODELS]) {
+    if (table === undefined) continue;
+    if (Object.hasOwn(table, model)) return table[model] === true;
+    if (Object.hasOwn(table, snapshotOf)) return table[snapshotOf] === true;
+  }
+  return false;
 }
 
 /** A wire body and whether the reply streams. */
@@ -64,10 +79,12 @@ export interface RequestBody {
 export function buildRequestBody(request: ChatRequest, settings: BodySettings): RequestBody {
   const capabilities = providerCapabilities(settings.provider);
   checkRequest(request, capabilities);
+  const model = request.model ?? settings.model;
+  if (request.responseFormat?.type === 'json_schema') checkJsonSchema(model, settings);
   const segmind = settings.provider === 'segmind';
   const stream = capabilities.stream && (request.stream ?? request.thinking === true);
   const body: Record<string, unknown> = {};
-  if (!segmind) body.model = request.model ?? settings.model;
+  if (!segmind) body.model = model;
   body.messages = toWireMessages(request.messages);
   setIfDefined(body, 'temperature', request.temperature);
   setIfDefined(body, 'top_p', request.topP);
@@ -122,6 +139,20 @@ function checkRequest(request: ChatRequest, capabilities: ProviderCapabilities):
   }
 }
 
+/**
+ * Refuses `json_schema` for a DashScope or Segmind model not known to support it (an OpenAI-compatible server is
+ * trusted: vLLM and Ollama support it). Refusing costs nothing; a provider's 400 would cost a request.
+ */
+function checkJsonSchema(model: string, settings: BodySettings): void {
+  if (settings.provider === 'openai-compatible' || supportsJsonSchema(model, settings.jsonSchemaModels)) return;
+  throw new InputError(
+    `Model ${model} is not known to support strict JSON Schema output (response_format json_schema): use jsonMode ` +
+      `'json_object' (the default; the reply is still validated against the schema), or declare the model capable ` +
+      `with createClient({ jsonSchemaModels: { '${model}': true } })`,
+    { path: 'responseFormat' },
+  );
+}
+
 function toWireResponseFormat(format: ResponseFormat): Record<string, unknown> {
   if (format.type !== 'json_schema') return { type: format.type };
   const { name, schema, strict } = format.jsonSchema;
@@ -173,7 +204,10 @@ export interface ParsedReply {
   toolCalls?: ToolCall[];
   /** `undefined` when the reply carried no usage. */
   usage: Usage | undefined;
+  /** The provider's request id (the body's `request_id`; the transport puts the `x-request-id` header first). */
   requestId?: string;
+  /** The completion's own id (`chatcmpl-…`). */
+  completionId?: string;
 }
 
 /**
@@ -197,8 +231,10 @@ export function parseChatResponse(body: unknown): ParsedReply | undefined {
   if (reasoning !== '') reply.reasoning = reasoning;
   const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.flatMap(toToolCall) : [];
   if (toolCalls.length > 0) reply.toolCalls = toolCalls;
-  const requestId = nonEmptyString(body.request_id) ?? nonEmptyString(body.id);
+  const requestId = nonEmptyString(body.request_id);
   if (requestId !== undefined) reply.requestId = requestId;
+  const completionId = nonEmptyString(body.id);
+  if (completionId !== undefined) reply.completionId = completionId;
   return reply;
 }
 
@@ -248,71 +284,6 @@ function count(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-/** What an error body says, whatever its shape. */
-export interface ErrorBodyFields {
-  code?: string;
-  message?: string;
-  requestId?: string;
-  /** Usage, when the failed reply still reports it (the attempt was billed). */
-  usage?: unknown;
-}
-
-const MAX_TEXT_LENGTH = 300;
-
-/**
- * Reads an error body of any known shape: `{error:{code,message,type}}`, `{error:"string"}`, the flat
- * `{code,message,request_id}`, an HTML page (its title or text), plain text, or nothing.
- */
-export function parseErrorBody(text: string): ErrorBodyFields {
-  const trimmed = text.trim();
-  if (trimmed === '') return {};
-  const parsed = parseJson(trimmed);
-  if (parsed === undefined) return { message: describeText(trimmed) };
-  return parseErrorObject(parsed);
-}
-
-/** Reads an already parsed error object (an error body, or an `{"error":…}` event of a stream). */
-export function parseErrorObject(value: Record<string, unknown>): ErrorBodyFields {
-  const fields: ErrorBodyFields = {};
-  const nested = value.error;
-  const source = isRecord(nested) ? nested : value;
-  const code =
-    nonEmptyString(source.code) ??
-    nonEmptyString(source.type) ??
-    (source === value ? undefined : nonEmptyString(value.code));
-  const message =
-    typeof nested === 'string'
-      ? nested
-      : (nonEmptyString(source.message) ?? nonEmptyString(source.msg) ?? nonEmptyString(value.detail));
-  const requestId = nonEmptyString(value.request_id) ?? nonEmptyString(source.request_id) ?? nonEmptyString(value.id);
-  if (code !== undefined) fields.code = code;
-  if (message !== undefined) fields.message = message;
-  if (requestId !== undefined) fields.requestId = requestId;
-  if (value.usage !== undefined && value.usage !== null) fields.usage = value.usage;
-  return fields;
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  if (!text.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A short description of a non-JSON body: an HTML page's title (or text), or the start of the text. */
-function describeText(text: string): string {
-  const isHtml = /^<(!doctype|html|head|body)/i.test(text);
-  const title = isHtml ? /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim() : undefined;
-  const plain = (title !== undefined && title !== '' ? title : isHtml ? text.replace(/<[^>]*>/g, ' ') : text)
-    .replace(/\s+/g, ' ')
-    .trim();
-  const short = plain.length > MAX_TEXT_LENGTH ? `${plain.slice(0, MAX_TEXT_LENGTH)}…` : plain;
-  return isHtml ? `HTML page: ${short}` : short;
-}
-
 /** An error class of the API error family. */
 export type ApiErrorClass = new (message: string, details?: ConstructorParameters<typeof ApiError>[1]) => ApiError;
 
@@ -336,16 +307,6 @@ const CLASS_BY_CODE: Readonly<Record<string, ApiErrorClass>> = {
   ModelUnavailable: ServerError,
 };
 
-/** What failed, by class, for the start of a message. */
-const WHAT_FAILED = new Map<ApiErrorClass, string>([
-  [BadRequestError, 'Bad request'],
-  [InsufficientCreditsError, 'Insufficient credits'],
-  [ContentFilterError, 'Content filtered'],
-  [AuthenticationError, 'Authentication failed'],
-  [RateLimitError, 'Rate limited'],
-  [ServerError, 'Server error'],
-]);
-
 /**
  * The class of an API error: the provider code first (DashScope's table), then the status; 408/409 are plain
  * (retryable) {@link ApiError}s, a stream's error event with an unknown code a {@link ServerError}. See `docs/errors.md`.
@@ -364,43 +325,6 @@ export function classifyApiError(
   if (status === 408 || status === 409) return ApiError;
   if (status >= 400) return BadRequestError;
   return ApiError;
-}
-
-/** Everything known about a failed reply. */
-export interface ApiErrorContext {
-  /** HTTP status; `undefined` for an error event inside a stream. */
-  status: number | undefined;
-  fields: ErrorBodyFields;
-  provider: Provider;
-  url: string;
-  /** The request's HTTP method, named in the message. @defaultValue 'POST' */
-  method?: string | undefined;
-  /** Request id from the reply headers, used when the body has none. */
-  headerRequestId?: string | undefined;
-  retryAfterMs?: number | undefined;
-}
-
-/**
- * Builds the typed error of a failed reply, with a message like
- * `Rate limited (429 limit_requests): Requests rate limit exceeded — POST https://…/chat/completions`.
- * Everything taken from the server is redacted.
- */
-export function mapApiError(context: ApiErrorContext): ApiError {
-  const { status, fields, provider } = context;
-  const errorClass = classifyApiError(status, fields.code, provider);
-  const what = WHAT_FAILED.get(errorClass) ?? 'Request failed';
-  const where = [status, fields.code].filter((part) => part !== undefined).join(' ');
-  const label = status === undefined ? `${where === '' ? '' : `${where}, `}in stream` : where;
-  const providerMessage =
-    fields.message ?? (status === undefined ? 'error event' : (STATUS_CODES[status] ?? 'no message'));
-  const requestId = fields.requestId ?? context.headerRequestId;
-  return new errorClass(`${what} (${label}): ${providerMessage} — ${context.method ?? 'POST'} ${context.url}`, {
-    ...(status === undefined ? {} : { status }),
-    ...(fields.code === undefined ? {} : { code: redact(fields.code) }),
-    ...(requestId === undefined ? {} : { requestId: redact(requestId) }),
-    provider,
-    ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
-  });
 }
 
 /** Response headers as undici gives them (names in lower case). */

@@ -182,3 +182,67 @@ describe('stripThinking', () => {
     expect(stripThinking(input)).toEqual({ text, stripped });
   });
 });
+
+describe('a reply holding several JSON values', () => {
+  const ToolCall: JsonSchema = {
+    type: 'object',
+    properties: { name: { type: 'string' }, arguments: { type: 'object' } },
+    required: ['name', 'arguments'],
+  };
+  const toolCalls = [
+    { name: 'get_weather', arguments: { city: 'Paris' } },
+    { name: 'get_time', arguments: { zone: 'CET' } },
+  ];
+  const tagged = toolCalls.map((call) => `<tool_call>\n${JSON.stringify(call)}\n</tool_call>`).join('\n');
+  const fenced = toolCalls.map((call) => `\`\`\`json\n${JSON.stringify(call)}\n\`\`\``).join('\n');
+  const sameTwice = `<tools>\n${JSON.stringify(toolCalls[0])}\n</tools>\n<tools>\n${JSON.stringify(toolCalls[0])}\n</tools>`;
+
+  it.each([
+    ['in <tool_call> blocks', tagged],
+    ['in code fences', fenced],
+    ['separated by prose', `First ${JSON.stringify(toolCalls[0])} and then ${JSON.stringify(toolCalls[1])}`],
+    ['one after another', `${JSON.stringify(toolCalls[0])}\n${JSON.stringify(toolCalls[1])}`],
+  ])('is an issue, never its first value, when the schema wants one object (%s)', (_name, reply) => {
+    const outcome = parseJsonReply(reply, ToolCall);
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.issues[0]?.message).toMatch(/2 different JSON values.*reply with exactly one/);
+    }
+  });
+
+  it.each([
+    ['in <tool_call> blocks', tagged],
+    ['in code fences', fenced],
+  ])('is read as all of its values when the schema wants an array of them (%s)', (_name, reply) => {
+    const outcome = parseJsonReply(reply, { type: 'array', items: ToolCall });
+    expect(outcome).toEqual({ ok: true, value: toolCalls, repairs: expect.arrayContaining(['multiple-values']) });
+  });
+
+  it('is read as its value when the values are identical copies of one object', () => {
+    expect(parseJsonReply(sameTwice, ToolCall)).toMatchObject({ ok: true, value: toolCalls[0] });
+    const adjacent = `${JSON.stringify(toolCalls[0])}\n${JSON.stringify(toolCalls[0])}`;
+    expect(parseJsonReply(adjacent, ToolCall)).toMatchObject({ ok: true, value: toolCalls[0] });
+  });
+
+  it('is read as the one value that fits the schema when the others do not (an example, another shape)', () => {
+    const reply = `The format is {"tool": "…"}; here it is:\n\`\`\`json\n${JSON.stringify(toolCalls[0])}\n\`\`\`\n\`\`\`json\n["1", "2"]\n\`\`\``;
+    expect(parseJsonReply(reply, ToolCall)).toMatchObject({ ok: true, value: toolCalls[0] });
+  });
+});
+
+describe('doubled outer braces', () => {
+  it.each([
+    ['bare', '{{"name": "get_weather", "arguments": {"city": "Paris"}}}'],
+    ['in a fence', '```json\n{{"name": "get_weather", "arguments": {"city": "Paris"}}}\n```'],
+    ['with prose and spaces', 'Calling: { {"name": "get_weather", "arguments": {"city": "Paris"}} }'],
+  ])('are read as one object, as a named repair (%s)', (_name, reply) => {
+    const outcome = parseJsonReply(reply);
+    expect(outcome).toMatchObject({ ok: true, value: { name: 'get_weather', arguments: { city: 'Paris' } } });
+    expect(outcome.repairs).toContain('doubled-braces');
+    expect(outcome.repairs).not.toContain('jsonrepair');
+  });
+
+  it('leave an object whose only member is an object alone', () => {
+    expect(parseJsonReply('{"a": {"b": 1}}')).toEqual({ ok: true, value: { a: { b: 1 } }, repairs: [] });
+  });
+});

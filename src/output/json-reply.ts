@@ -4,19 +4,19 @@
  * the schema. Also the reply-text preparation the other formats share. See `docs/output-repair.md#the-json-pipeline`.
  * @module
  */
+import { isDeepStrictEqual } from 'node:util';
 import { jsonrepair } from 'jsonrepair';
 import type { JsonSchema } from '../json.js';
 import { coerceToSchema } from './coerce.js';
 import { addRepair, failure, type ParseOutcome, type RepairName } from './outcome.js';
-import { findJsonRegions, type JsonRegion } from './regions.js';
+import { findJsonRegions, type JsonRegion, locatedRepairs } from './regions.js';
 import { PRE_PASSES } from './repair.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH, parseJsonSafely } from './scan.js';
-import { matchesType, topLevelTypes } from './schema.js';
+import { fitsSchema, isPlainObject, matchesType, resolveSchemaNode, topLevelTypes } from './schema.js';
 import { trimTruncatedJson } from './truncation.js';
 
 /** Regions beyond this many are not examined (a reply with hundreds of bracketed bits is not a JSON answer). */
 const MAX_REGIONS = 32;
-const FENCE_MARKER = /`{3,}[\w+#.-]*/g;
 /** A reply that is one code fence, with an optional language tag. */
 const WHOLE_FENCE = /^`{3,}[\w+#.-]*[ \t]*\n?([\s\S]*?)\n?[ \t]*`{3,}$/;
 /** Tag names that models use for the reasoning they write before an answer. */
@@ -32,7 +32,8 @@ const FIRST_TAG = new RegExp(`<(/?)${TAG_NAMES}>`, 'i');
 /** A candidate text parsed, with how much mending it took. */
 type CandidateOutcome =
   | { ok: true; value: unknown; repairs: RepairName[]; strict: boolean }
-  | { ok: false; message: string };
+  /** `issue`: the message is the whole issue (the reply is ambiguous), not why parsing failed. */
+  | { ok: false; message: string; issue?: true };
 
 type ParsedCandidate = Extract<CandidateOutcome, { ok: true }>;
 
@@ -66,7 +67,10 @@ export function parseJsonReply(text: string, schema?: JsonSchema): ParseOutcome<
     return failure('The reply holds no JSON value.', repairs);
   }
   if (!parsed.ok) {
-    return failure(`No JSON value could be read from the reply (${parsed.message}).`, repairs);
+    return failure(
+      parsed.issue ? parsed.message : `No JSON value could be read from the reply (${parsed.message}).`,
+      repairs,
+    );
   }
   for (const repair of parsed.repairs) {
     addRepair(repairs, repair);
@@ -104,6 +108,10 @@ function parseBestRegion(reply: string, schema: JsonSchema | undefined): Candida
       firstFailure ??= outcome;
     }
   }
+  const several = schema === undefined ? undefined : readSeveralValues(reply, parsed, schema, wantedTypes);
+  if (several !== undefined) {
+    return several;
+  }
   const rank = (candidate: ParsedRegion): number[] => [
     wantedTypes === undefined || [...wantedTypes].some((type) => matchesType(candidate.outcome.value, type)) ? 0 : 1,
     candidate.outcome.strict ? 0 : 1,
@@ -114,15 +122,102 @@ function parseBestRegion(reply: string, schema: JsonSchema | undefined): Candida
   if (best === undefined) {
     return firstFailure;
   }
-  const located: RepairName[] = [];
-  if (best.region.fence > 0) {
-    located.push('fence');
+  return {
+    ...best.outcome,
+    repairs: [...locatedRepairs(reply, [best.region]), ...best.region.repairs, ...best.outcome.repairs],
+  };
+}
+
+/**
+ * The reading of a reply by the values in it that fit the schema (`fitsCandidate`), or `undefined` when none does
+ * and the ranking of regions decides. A schema of one value: the one value that fits, identical copies read once;
+ * different values are an issue, never the first (which one was meant is a guess). A schema of an array: separate
+ * values that fit its items are all read.
+ */
+function readSeveralValues(
+  reply: string,
+  parsed: readonly ParsedRegion[],
+  schema: JsonSchema,
+  wantedTypes: Set<string> | undefined,
+): CandidateOutcome | undefined {
+  if (wantedTypes?.has('array') === true) {
+    if (wantedTypes.has('object') || parsed.some((candidate) => Array.isArray(candidate.outcome.value))) {
+      return undefined;
+    }
+    const items = resolveSchemaNode(schema, schema).items;
+    const fitting = parsed.filter((candidate) => fitsCandidate(candidate.outcome.value, items, schema));
+    if (fitting.length < 2) {
+      return undefined;
+    }
+    return {
+      ok: true,
+      value: fitting.map((candidate) => candidate.outcome.value),
+      repairs: [
+        ...locatedRepairs(
+          reply,
+          fitting.map((candidate) => candidate.region),
+        ),
+        'multiple-values',
+        ...fitting.flatMap((candidate) => candidate.outcome.repairs),
+      ],
+      strict: false,
+    };
   }
-  const outside = (reply.slice(0, best.region.start) + reply.slice(best.region.end)).replace(FENCE_MARKER, '');
-  if (outside.trim() !== '') {
-    located.push('prose');
+  const values: { value: unknown; candidate: ParsedRegion }[] = [];
+  for (const candidate of parsed) {
+    const { value } = candidate.outcome;
+    const members = candidate.region.texts.length > 1 && Array.isArray(value) ? value : [value];
+    for (const member of members) {
+      if (fitsCandidate(member, schema, schema)) {
+        values.push({ value: member, candidate });
+      }
+    }
   }
-  return { ...best.outcome, repairs: [...located, ...best.region.repairs, ...best.outcome.repairs] };
+  const distinct: unknown[] = [];
+  for (const { value } of values) {
+    if (!distinct.some((seen) => isDeepStrictEqual(seen, value))) {
+      distinct.push(value);
+    }
+  }
+  if (distinct.length > 1) {
+    return {
+      ok: false,
+      message: `The reply holds ${distinct.length} different JSON values that each fit the schema; reply with exactly one.`,
+      issue: true,
+    };
+  }
+  const first = values[0];
+  if (first === undefined) {
+    return undefined;
+  }
+  const { region, outcome } = first.candidate;
+  const repairs = [...locatedRepairs(reply, [region]), ...region.repairs, ...outcome.repairs];
+  if (values.length > 1 || region.texts.length > 1) {
+    addRepair(repairs, 'multiple-values');
+  }
+  return { ok: true, value: first.value, repairs, strict: outcome.strict };
+}
+
+/**
+ * Whether a value is a candidate answer for a schema node: it fits the node (`fitsSchema`) and, for an object, holds
+ * every required property and nothing of the wrong type among the properties the node names.
+ */
+function fitsCandidate(value: unknown, node: unknown, root: JsonSchema): boolean {
+  if (!fitsSchema(value, node, root)) {
+    return false;
+  }
+  if (!isPlainObject(value)) {
+    return true;
+  }
+  const schema = resolveSchemaNode(node, root);
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  if (!required.every((key) => typeof key === 'string' && Object.hasOwn(value, key))) {
+    return false;
+  }
+  const properties = isPlainObject(schema.properties) ? schema.properties : {};
+  return Object.entries(value).every(
+    ([key, member]) => !Object.hasOwn(properties, key) || fitsSchema(member, properties[key], root),
+  );
 }
 
 function parseRegion(region: JsonRegion): CandidateOutcome {

@@ -162,6 +162,11 @@ export function labelMatcherOf(labels: readonly string[] | LabelMatcher): LabelM
  */
 export function parseLabelReply(text: string, labels: readonly string[] | LabelMatcher): ParseOutcome<string> {
   const matcher = labelMatcherOf(labels);
+  // The common reply, one label exactly and no tag or fence around it, needs no reading.
+  const plain = text.includes('<') || text.includes('`') ? undefined : matcher.match(text);
+  if (plain?.exact === true) {
+    return accept(plain, [], []);
+  }
   const repairs: RepairName[] = [];
   const reply = readReplyText(text, repairs);
   if (reply === '') {

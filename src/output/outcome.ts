@@ -24,8 +24,13 @@ export const REPAIR_NAMES = [
   'unsafe-key',
   /** A cut-off reply: the incomplete last member dropped and open brackets closed. */
   'truncation',
-  /** Several top-level values separated only by commas or whitespace, gathered into an array. */
+  /**
+   * Several top-level values read as one: gathered into an array (values separated only by commas or whitespace,
+   * or every value that fits an array schema's items), or identical copies of one value read once.
+   */
   'multiple-values',
+  /** Doubled outer braces removed (`{{"a": 1}}` → `{"a": 1}`). */
+  'doubled-braces',
   /** Closing brackets mended: stray ones dropped, a wrong kind replaced, missing ones written in, an early one removed. */
   'brackets',
   /** A string value missing its opening quote, or with it typed twice, mended (`"a": word"` → `"a": "word"`). */

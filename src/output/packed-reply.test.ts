@@ -98,6 +98,21 @@ describe('parsePackedLabelsReply', () => {
       'A: positive\nA: positive\nB: negative\nC: neutral',
       [undefined, 'negative', 'neutral'],
     ],
+    [
+      'a JSON object with a key given twice, differently',
+      '{"A": "positive", "B": "negative", "B": "positive", "C": "neutral"}',
+      ['positive', undefined, 'neutral'],
+    ],
+    [
+      'a JSON object with a key given twice, the same',
+      '```json\n{"A": "positive", "A": "positive", "B": "negative", "C": "neutral"}\n```',
+      [undefined, 'negative', 'neutral'],
+    ],
+    [
+      'a JSON object with a key given twice, once in full-width letters',
+      '{"A": "positive", "Ａ": "negative", "B": "negative", "C": "neutral"}',
+      [undefined, 'negative', 'neutral'],
+    ],
     ['two answers on one line', 'A: positive, B: negative\nC: neutral', ['invalid', undefined, 'neutral']],
     ['codes without a separator', 'A positive\nB negative\nC neutral', [undefined, undefined, undefined]],
     ['lower-case codes', 'a: positive\nb: negative\nc: neutral', [undefined, undefined, undefined]],

@@ -8,6 +8,7 @@ import { isRecord } from '../json.js';
 import { parseJsonReply, readReplyText } from './json-reply.js';
 import { type LabelMatcher, labelMatcherOf, parseLabelReply, parseLabelsReply } from './labels.js';
 import type { ParseOutcome, RepairName } from './outcome.js';
+import { JsonScanner } from './scan.js';
 
 /** An item's letter code as `packedItemIndex` reads it: 1 to 6 uppercase ASCII letters (`A`, … `Z`, `AA`, …). */
 const CODE = /^[A-Z]{1,6}$/;
@@ -121,7 +122,36 @@ function readJsonAnswers(reply: string, count: number, truncated: boolean): (str
     const index = readCode(ANSWER_KEY.exec(key)?.groups?.code);
     record(texts, seen, index, typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
   }
+  // JSON.parse keeps the last of a repeated key: a code written twice is a twice-answered item, as in lines.
+  for (const index of repeatedCodes(reply)) {
+    if (index < texts.length) {
+      texts[index] = undefined;
+    }
+  }
   return texts;
+}
+
+/** The item indexes whose code is a key more than once among the top-level keys of the object `reply` opens with. */
+function repeatedCodes(reply: string): Set<number> {
+  const seen = new Set<number>();
+  const repeated = new Set<number>();
+  let depth = 0;
+  const scanner = new JsonScanner(reply);
+  while (scanner.next()) {
+    const { kind, character, start, end } = scanner;
+    if (kind === 'string' && depth === 1 && /^\s*:/.test(reply.slice(end, end + 16))) {
+      const index = readCode(ANSWER_KEY.exec(reply.slice(start + 1, end - 1))?.groups?.code);
+      if (index !== undefined) {
+        if (seen.has(index)) repeated.add(index);
+        seen.add(index);
+      }
+    } else if (kind === 'character' && (character === '{' || character === '[')) {
+      depth++;
+    } else if (kind === 'character' && (character === '}' || character === ']') && --depth === 0) {
+      break;
+    }
+  }
+  return repeated;
 }
 
 /** Stores an answer for item `index` (0-based) unless it is out of range; a repeated index clears it. */

@@ -7,6 +7,8 @@
 import type { RepairName } from './outcome.js';
 import { JsonScanner, OpenBrackets } from './scan.js';
 
+/** A code fence marker with its language tag. */
+const FENCE_MARKER = /`{3,}[\w+#.-]*/g;
 /** Bare words that may appear in JSON (or its common mistakes) without being prose. */
 const LITERAL_WORDS: ReadonlySet<string> = new Set([
   'true',
@@ -107,7 +109,7 @@ function scanJsonSpans(text: string): ScannedText {
 }
 
 /** Scans one value from its opening bracket; it ends where its brackets balance, at a fence marker or at the end. */
-function scanValue(text: string, start: number): { end: number; closed: boolean } {
+export function scanValue(text: string, start: number): { end: number; closed: boolean } {
   const brackets = new OpenBrackets();
   const scanner = new JsonScanner(text, { from: start });
   while (scanner.next()) {
@@ -233,4 +235,23 @@ function readLiteral(text: string, index: number): number | undefined {
     return undefined;
   }
   return /^[A-Za-z]/.test(word[0]) && !LITERAL_WORDS.has(word[0]) ? undefined : index + word[0].length;
+}
+
+/** `fence` and `prose` when the value was taken out of a code fence or from between other text. */
+export function locatedRepairs(reply: string, regions: readonly JsonRegion[]): RepairName[] {
+  const located: RepairName[] = [];
+  if (regions.some((region) => region.fence > 0)) {
+    located.push('fence');
+  }
+  let outside = '';
+  let from = 0;
+  for (const region of [...regions].sort((left, right) => left.start - right.start)) {
+    outside += reply.slice(from, region.start);
+    from = region.end;
+  }
+  outside += reply.slice(from);
+  if (outside.replace(FENCE_MARKER, '').trim() !== '') {
+    located.push('prose');
+  }
+  return located;
 }

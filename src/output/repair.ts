@@ -5,6 +5,7 @@
  * @module
  */
 import type { RepairName } from './outcome.js';
+import { scanValue } from './regions.js';
 import { JsonScanner, OpenBrackets, scanQuotedString, skipComment } from './scan.js';
 
 /** Bare words that stand for JSON literals in a value position, whatever their case. */
@@ -13,6 +14,7 @@ const JSON_NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** Local pre-passes, in order, with the repair each counts as. */
 export const PRE_PASSES: readonly [RepairName, (text: string) => string][] = [
+  ['doubled-braces', unwrapDoubledBraces],
   ['python-literals', replacePythonLiterals],
   ['bare-values', quoteBareValues],
   ['inner-quotes', escapeInnerQuotes],
@@ -20,6 +22,24 @@ export const PRE_PASSES: readonly [RepairName, (text: string) => string][] = [
   ['repeated-comma', collapseRepeatedCommas],
   ['brackets', balanceClosers],
 ];
+
+/**
+ * Removes doubled outer braces (`{{"name": "f", "arguments": {}}}` → `{"name": "f", "arguments": {}}`), a Qwen
+ * habit (its prompt templates escape braces by doubling them). `{{` never opens valid JSON, and only a pair that
+ * wraps the whole text is removed, as often as it is doubled.
+ */
+export function unwrapDoubledBraces(text: string): string {
+  let result = text;
+  for (let opening = /^\s*\{\s*\{/.exec(result); opening !== null; opening = /^\s*\{\s*\{/.exec(result)) {
+    const innerStart = opening[0].length - 1;
+    const inner = scanValue(result, innerStart);
+    if (!inner.closed || !/^\s*\}\s*$/.test(result.slice(inner.end))) {
+      break;
+    }
+    result = result.slice(innerStart, inner.end);
+  }
+  return result;
+}
 
 /**
  * Rewrites Python (and other near-JSON) literals outside strings as JSON: `True`, `FALSE`, `None` in a value

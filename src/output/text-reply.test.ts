@@ -44,6 +44,38 @@ describe('parseLinesReply', () => {
     expect(parseLinesReply(reply)).toEqual({ ok: true, value, repairs });
   });
 
+  it.each<[string, string, string[], RepairName[]]>([
+    [
+      'a {"bullets": [...]} object',
+      '{"bullets": ["Revenue up", "Costs down"]}',
+      ['Revenue up', 'Costs down'],
+      ['lines-json'],
+    ],
+    [
+      'a fenced {"bullets": [...]} object',
+      '```json\n{"bullets": ["a", "b"]}\n```',
+      ['a', 'b'],
+      ['fence', 'lines-json'],
+    ],
+    ['an object with one list of strings under any key', '{"key_points": ["a", "b"]}', ['a', 'b'], ['lines-json']],
+    ['a bare array of strings with a trailing comma', '["a", "b",]', ['a', 'b'], ['lines-json']],
+  ])('reads a bullet summary answered as JSON: %s', (_name, reply, value, repairs) => {
+    expect(parseLinesReply(reply)).toEqual({ ok: true, value, repairs });
+  });
+
+  it('reads the bullets of an object that has other fields too', () => {
+    expect(parseLinesReply('{"title": "Q3", "bullets": ["a"]}')).toEqual({
+      ok: true,
+      value: ['a'],
+      repairs: ['lines-json'],
+    });
+  });
+
+  it('does not pick one of two lists of unknown names: the reply stays one line', () => {
+    const reply = '{"pros": ["a"], "cons": ["b"]}';
+    expect(parseLinesReply(reply)).toEqual({ ok: true, value: [reply], repairs: [] });
+  });
+
   it('accepts exactly maxItems items', () => {
     expect(parseLinesReply('- a\n- b', { maxItems: 2 })).toMatchObject({ ok: true, value: ['a', 'b'] });
   });

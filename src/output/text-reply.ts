@@ -4,6 +4,7 @@
  * `docs/output-repair.md#lists-and-texts`.
  * @module
  */
+import { isRecord } from '../json.js';
 import { parseJsonReply, readReplyText } from './json-reply.js';
 import { addRepair, failure, type ParseOutcome, type RepairName } from './outcome.js';
 
@@ -21,6 +22,18 @@ const WRAPPING_QUOTES: readonly (readonly [string, string])[] = [
   ['『', '』'],
   ['«', '»'],
 ];
+/** Keys under which a JSON answer holds its list (compared in lower case). */
+const LIST_KEYS: ReadonlySet<string> = new Set([
+  'bullets',
+  'bullet_points',
+  'points',
+  'key_points',
+  'keypoints',
+  'items',
+  'lines',
+  'list',
+  'summary',
+]);
 /** A first line that only introduces what follows (`Summary:`, `Here is the summary:`). */
 const INTRODUCTION = /^[^\n]{0,60}:$/;
 /** Characters of scripts written without spaces; each counts as one word. */
@@ -45,15 +58,35 @@ export function parseLinesReply(text: string, options: { maxItems?: number | und
 }
 
 function readJsonList(reply: string, repairs: RepairName[]): string[] | undefined {
-  if (!reply.startsWith('[')) {
+  if (!reply.startsWith('[') && !reply.startsWith('{')) {
     return undefined;
   }
   const parsed = parseJsonReply(reply);
-  if (!parsed.ok || !Array.isArray(parsed.value) || !parsed.value.every((item) => typeof item === 'string')) {
+  const list = parsed.ok ? listIn(parsed.value) : undefined;
+  if (list === undefined) {
     return undefined;
   }
   addRepair(repairs, 'lines-json');
-  return parsed.value.map((item: string) => item.trim()).filter((item) => item !== '');
+  return list.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/**
+ * The list a JSON answer holds: an array of strings, or an object's list of strings under a usual key (`bullets`,
+ * `points`, `items`, …) or under its only key.
+ */
+function listIn(value: unknown): string[] | undefined {
+  const isList = (candidate: unknown): candidate is string[] =>
+    Array.isArray(candidate) && candidate.every((item) => typeof item === 'string');
+  if (isList(value)) {
+    return value;
+  }
+  if (!isRecord(value)) {
+    return undefined;
+  }
+  const keys = Object.keys(value);
+  const key = keys.length === 1 ? keys[0] : keys.find((name) => LIST_KEYS.has(name.toLowerCase()));
+  const list = key === undefined ? undefined : value[key];
+  return isList(list) ? list : undefined;
 }
 
 function readLines(reply: string, repairs: RepairName[]): string[] {

@@ -28,6 +28,20 @@ describe('defineTask', () => {
     expect(defineTask({ name: 'a' }).format).toBe('text');
   });
 
+  it('accepts z.coerce.bigint() as a string of digits and reads it back exactly', () => {
+    const task = defineTask({ name: 'a', output: z.object({ id: z.coerce.bigint() }) });
+    expect(task.jsonSchema).toMatchObject({ properties: { id: { type: 'string', pattern: '^-?\\d+$' } } });
+    expect(compileTask(task).parse('{"id": "12345678901234567890"}')).toMatchObject({
+      ok: true,
+      value: { id: 12345678901234567890n },
+    });
+  });
+
+  it('accepts z.custom(), whose check may accept a JSON value', () => {
+    const task = defineTask({ name: 'a', output: z.object({ code: z.custom<string>((v) => typeof v === 'string') }) });
+    expect(compileTask(task).parse('{"code": "x"}')).toMatchObject({ ok: true, value: { code: 'x' } });
+  });
+
   it('turns a zod schema into JSON Schema once, marking dates for coercion', () => {
     const task = defineTask({ name: 'a', output: z.object({ when: z.date(), n: z.number().optional() }) });
     expect(task.jsonSchema).toEqual({

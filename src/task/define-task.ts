@@ -4,7 +4,6 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { z } from 'zod';
 import type { ChatRequest, ChatResponse } from '../client/types.js';
 import { TaskDefinitionError, type TaskDefinitionProblem } from '../errors.js';
@@ -15,6 +14,7 @@ import { buildSystemMessage } from '../prompt/messages.js';
 import { estimateTokens } from '../tokens.js';
 import { FORMAT_STRATEGIES } from './formats.js';
 import type { JsonMode, LabelSet, OutputFormat, Task, TaskDefinitionInput, TaskExample, TaskKind } from './types.js';
+import { DESCRIBING_KEYWORDS, describesValue, isZodSchema, toJsonSchema } from './zod-schema.js';
 
 /** The output formats, in the order messages list them. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'label', 'lines', 'text'];
@@ -132,12 +132,25 @@ function describeOutput(
       try {
         return { ...none, jsonSchema: toJsonSchema(output), zodSchema: output };
       } catch (error) {
-        add('/output', `the zod schema cannot be turned into JSON Schema: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        add(
+          '/output',
+          message.startsWith('the zod schema')
+            ? message
+            : `the zod schema cannot be turned into JSON Schema: ${message}`,
+        );
         return none;
       }
     }
     if (output === null || typeof output !== 'object' || Array.isArray(output)) {
       add('/output', 'a json task needs an output schema (zod or JSON Schema)');
+      return none;
+    }
+    if (!describesValue(output)) {
+      add(
+        '/output',
+        `the JSON Schema does not say what the value is: give it one of ${DESCRIBING_KEYWORDS.join(', ')}`,
+      );
       return none;
     }
     const { $schema: _ignored, ...jsonSchema } = output as JsonSchema;
@@ -287,8 +300,8 @@ function labelProblem(label: unknown, seen: Map<string, string>): string | undef
 export interface CompiledTask {
   /** The system message (stable prefix for the provider's cache). */
   system: string;
-  /** Estimated tokens of the system message. */
-  systemTokens: number;
+  /** Estimated tokens of the system message (estimated on first use). */
+  readonly systemTokens: number;
   /** Request fields shared by every call of the task. */
   request: Omit<ChatRequest, 'messages'>;
   /** Parses, repairs and validates a reply. */
@@ -333,9 +346,13 @@ export function compileTask(task: Task<unknown>): CompiledTask {
     ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
     ...format.request(task),
   };
+  let systemTokens: number | undefined;
   const result: CompiledTask = {
     system,
-    systemTokens: estimateTokens(system),
+    get systemTokens() {
+      systemTokens ??= estimateTokens(system);
+      return systemTokens;
+    },
     request,
     parse,
     replyText: format.replyText,
@@ -359,44 +376,4 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-type ToJsonSchemaParams = NonNullable<Parameters<typeof z.toJSONSchema>[1]>;
-
-const require = createRequire(import.meta.url);
-
-/**
- * The schema's own `toJSONSchema` method (zod 4.2 and later), so the caller's zod does the work; else zod's
- * `z.toJSONSchema`, loaded on first use, so a run that never converts a zod schema never loads zod.
- */
-function convert(schema: z.ZodType, params: ToJsonSchemaParams): unknown {
-  const method = (schema as { toJSONSchema?: (params: ToJsonSchemaParams) => unknown }).toJSONSchema;
-  if (typeof method === 'function') return method.call(schema, params);
-  return (require('zod') as typeof import('zod')).z.toJSONSchema(schema, params);
-}
-
-/**
- * Converts a zod schema to the JSON Schema used inside the library (prompt shape, coercion, response_format).
- * Input side (`io: 'input'`) so transforms do not throw; unrepresentable types become `{}`; `z.date()` becomes an
- * ISO 8601 string marked `"x-coerce": "date"` so replies are coerced back to `Date` before zod validates them.
- */
-function toJsonSchema(schema: z.ZodType): JsonSchema {
-  const converted = convert(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-    override: (context) => {
-      if (context.zodSchema._zod.def.type === 'date') {
-        context.jsonSchema.type = 'string';
-        context.jsonSchema.format = 'date-time';
-        context.jsonSchema['x-coerce'] = 'date';
-      }
-    },
-  }) as JsonSchema;
-  const { $schema: _ignored, ...rest } = converted;
-  return rest;
-}
-
-/** Whether a value is a zod 4 schema. */
-function isZodSchema(value: unknown): value is z.ZodType {
-  return typeof value === 'object' && value !== null && '_zod' in value;
 }

@@ -10,8 +10,9 @@ import { chunkText } from '../prompt/chunk-text.js';
 import { estimateTokens } from '../tokens.js';
 import { defineTask } from './define-task.js';
 import { mapLimited } from './packing.js';
-import { type RunTaskOptions, runTask } from './run-task.js';
+import { checkText, type RunTaskOptions, runTask } from './run-task.js';
 import type { JsonMode, Task, TaskExample } from './types.js';
+import { DESCRIBING_KEYWORDS, describesValue, isZodSchema } from './zod-schema.js';
 
 /** Options shared by the one-liners: how to call ({@link RunTaskOptions}) plus task settings that shape the prompt. */
 export interface TaskCallOptions extends RunTaskOptions {
@@ -36,6 +37,43 @@ type TaskSettingFields = Pick<
 >;
 
 const SETTING_NAMES = ['instructions', 'examples', 'temperature', 'thinking', 'model', 'maxTokens'] as const;
+/** The {@link RunTaskOptions} a one-liner passes on (`initialResponse` is the batch runner's, not a caller's). */
+const RUN_OPTION_NAMES = ['client', 'signal', 'maxRepairs', 'timeoutMs', 'onAttempt', 'cache'] as const;
+/** The option keys each one-liner knows; any other key is a typo that would otherwise be ignored. */
+const KNOWN_OPTIONS = {
+  classify: new Set<string>([...RUN_OPTION_NAMES, ...SETTING_NAMES, 'multi']),
+  extract: new Set<string>([...RUN_OPTION_NAMES, ...SETTING_NAMES, 'jsonMode']),
+  summarize: new Set<string>([
+    ...RUN_OPTION_NAMES,
+    ...SETTING_NAMES,
+    'format',
+    'maxItems',
+    'maxWords',
+    'chunkTokens',
+    'concurrency',
+  ]),
+} as const;
+
+/**
+ * Checks a one-liner's text and options before anything else: the text must be a string (a `{ text }` object is
+ * for `runTask`), the options an object with only keys the one-liner knows (an unknown key names the known ones).
+ */
+function checkCall(name: keyof typeof KNOWN_OPTIONS, text: unknown, options: unknown): void {
+  if (typeof text !== 'string') checkText(text);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InputError(`options must be an object, got ${options === null ? 'null' : typeof options}`, {
+      path: 'options',
+    });
+  }
+  const known = KNOWN_OPTIONS[name];
+  for (const key in options) {
+    if (!known.has(key)) {
+      throw new InputError(`unknown option "${key}" for ${name}; known options: ${[...known].join(', ')}`, {
+        path: `options.${key}`,
+      });
+    }
+  }
+}
 /** The settings of a call that gives none: one shared empty object. */
 const NO_SETTINGS: TaskSettingFields = Object.freeze({});
 
@@ -172,6 +210,7 @@ export function classify<const L extends Labels>(
   options?: ClassifyOptions & { multi?: false },
 ): Promise<LabelOf<L>>;
 export async function classify(text: string, labels: Labels, options: ClassifyOptions = {}): Promise<unknown> {
+  checkCall('classify', text, options);
   const result = await runTask(classifyTask(labels, options), text, options);
   return result.value;
 }
@@ -184,8 +223,11 @@ export interface ExtractOptions extends TaskCallOptions {
 
 /** The task {@link extract} runs for a schema and options (cached per schema). */
 export function extractTask(schema: z.ZodType | JsonSchema, options: ExtractOptions = {}): Task<unknown> {
-  if (schema === null || typeof schema !== 'object')
-    throw new InputError('schema must be a zod schema or a JSON Schema object', { path: 'schema' });
+  if (schema === null || typeof schema !== 'object' || !(isZodSchema(schema) || describesValue(schema)))
+    throw new InputError(
+      `schema must be a zod schema or a JSON Schema that says what the value is (${DESCRIBING_KEYWORDS.join(', ')})`,
+      { path: 'schema' },
+    );
   const fields = taskSettings(options);
   return cachedTask(schema, JSON.stringify([fields, options.jsonMode]), () => {
     try {
@@ -216,6 +258,7 @@ export async function extract(
   schema: z.ZodType | JsonSchema,
   options: ExtractOptions = {},
 ): Promise<unknown> {
+  checkCall('extract', text, options);
   const result = await runTask(extractTask(schema, options), text, options);
   return result.value;
 }
@@ -269,6 +312,13 @@ export function summarizeTask(options: SummarizeOptions = {}): Task<unknown> {
 export function summarize(text: string, options: SummarizeOptions & { format: 'bullets' }): Promise<string[]>;
 export function summarize(text: string, options?: SummarizeOptions & { format?: 'paragraph' }): Promise<string>;
 export async function summarize(text: string, options: SummarizeOptions = {}): Promise<string | string[]> {
+  checkCall('summarize', text, options);
+  const { format } = options;
+  if (format !== undefined && format !== 'bullets' && format !== 'paragraph') {
+    throw new InputError(`format must be "bullets" or "paragraph", got ${JSON.stringify(format)}`, {
+      path: 'options.format',
+    });
+  }
   const chunkTokens = options.chunkTokens ?? DEFAULT_CHUNK_TOKENS;
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(chunkTokens) || chunkTokens < 100) {

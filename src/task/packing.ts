@@ -19,7 +19,7 @@ import { estimateTokens } from '../tokens.js';
 import { type CompiledTask, compileTask, MAX_OUTPUT_TOKENS } from './define-task.js';
 import { labelFormat } from './formats.js';
 import { cacheKey, cacheModel, type ResultCache, readCachedResult, storeCachedResult } from './result-cache.js';
-import { checkMaxRepairs, checkText, getDefaultClient, type RunTaskOptions, runTask } from './run-task.js';
+import { checkMaxRepairs, checkTextWithTokenizer, getDefaultClient, type RunTaskOptions, runTask } from './run-task.js';
 import type { Task, TaskResult } from './types.js';
 
 /** Options of {@link runPackedLabels}: those of `runTask`, plus the size limit of a pack. */
@@ -74,7 +74,7 @@ export async function runPackedLabels(
   for (const [index, item] of items.entries()) {
     const text: unknown = (item as { text?: unknown } | null | undefined)?.text;
     try {
-      checkText(text, compiled.systemTokens);
+      await checkTextWithTokenizer(text, compiled.systemTokens);
       const tokens = estimateTokens(text as string);
       const key = cache ? cacheKey(task, cacheModel(task, givenClient), text as string) : undefined;
       pending.push({ index, text: text as string, tokens, key });

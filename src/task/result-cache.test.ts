@@ -119,6 +119,21 @@ describe('createFileCache', () => {
 
   const key = cacheKey(sentiment, 'qwen-flash', 'Great!');
 
+  it('refuses a path that is a regular file, saying it is a file and not a directory', async () => {
+    const file = join(directory, 'results.jsonl');
+    await writeFile(file, '{"id": 1}\n');
+    expect(() => createFileCache(file)).toThrow(InputError);
+    expect(() => createFileCache(file)).toThrow(/results\.jsonl is a file, not a directory/);
+    expect(() => createFileCache(join(file, 'cache'))).toThrow(/is a file, not a directory/);
+    expect(await readFile(file, 'utf8')).toBe('{"id": 1}\n');
+  });
+
+  it('accepts a directory that does not exist yet (it is made on the first write)', async () => {
+    const cache = createFileCache(join(directory, 'new', 'cache'));
+    await cache.set(key, entry('positive'));
+    expect(await cache.get(key)).toEqual(entry('positive'));
+  });
+
   it('keeps entries for a new cache on the same directory, one file per key in a shard directory', async () => {
     await createFileCache(directory).set(key, entry('positive'));
     expect(await createFileCache(directory).get(key)).toEqual(entry('positive'));

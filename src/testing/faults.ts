@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { MockState } from './state.js';
 import type { MockErrorShape, MockFault, MockRequest } from './types.js';
 import { buildErrorAnswer, event, type MockAnswer } from './wire.js';
@@ -77,7 +78,13 @@ export function pickFault(state: MockState, request: MockRequest): MockFault | u
 
 /** Whether a fault leaves the answer whole (it only slows it down), so the request counts as answered. */
 export function keepsAnswerWhole(fault: MockFault | undefined): boolean {
-  return fault === undefined || fault.type === 'slow-headers' || fault.type === 'slow-body';
+  return (
+    fault === undefined ||
+    fault.type === 'slow-headers' ||
+    fault.type === 'slow-body' ||
+    fault.type === 'trickle' ||
+    fault.type === 'encoding'
+  );
 }
 
 /** A fault, or the name of a fault type to use with its defaults. */
@@ -99,6 +106,8 @@ const defaultFaults: Record<MockFault['type'], MockFault> = {
   truncate: { type: 'truncate' },
   'slow-headers': { type: 'slow-headers', delayMs: 50 },
   'slow-body': { type: 'slow-body', delayMs: 50 },
+  trickle: { type: 'trickle', intervalMs: 50 },
+  encoding: { type: 'encoding', encoding: 'gzip' },
   'sse-cut': { type: 'sse-cut' },
   'sse-error': { type: 'sse-error' },
   html: { type: 'html', status: 502 },
@@ -177,6 +186,25 @@ export async function deliverAnswer(
       response.flushHeaders();
       if (!(await pause(fault.delayMs, signal))) return;
       break;
+    case 'trickle':
+      response.writeHead(answer.status, headers);
+      for (let offset = 0; offset < whole.length; offset += 1) {
+        if (!(await writeChunk(response, whole.subarray(offset, offset + 1), signal))) return;
+        if (offset < whole.length - 1 && !(await pause(fault.intervalMs, signal))) return;
+      }
+      response.end();
+      return;
+    case 'encoding': {
+      const encoding = fault.encoding ?? 'gzip';
+      const compressed = COMPRESS[encoding](whole);
+      response.writeHead(answer.status, {
+        ...headers,
+        'content-encoding': encoding,
+        'content-length': String(compressed.length),
+      });
+      response.end(compressed);
+      return;
+    }
     case 'truncate':
       response.writeHead(200, { ...headers, 'content-length': String(whole.length) });
       if (await writeChunk(response, half, signal)) response.socket?.end();
@@ -198,6 +226,12 @@ export async function deliverAnswer(
     response.end();
   }
 }
+
+const COMPRESS: Record<'gzip' | 'deflate' | 'br', (data: Buffer) => Buffer> = {
+  gzip: (data) => gzipSync(data),
+  deflate: (data) => deflateSync(data),
+  br: (data) => brotliCompressSync(data),
+};
 
 /** Sends the headers and part of the body, then drops the connection. */
 async function deliverReset(

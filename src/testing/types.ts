@@ -19,10 +19,11 @@ export type MockFault =
       /** Sent as `retry-after-ms`. */
       retryAfterMs?: number;
       /**
-       * Body shape: DashScope's nested object, the native flat form, Segmind's string, none, or HTML.
+       * Body shape: DashScope's nested object, the native flat form, Segmind's string, none, HTML, or DashScope's
+       * nested object framed as a server-sent event (`data: {"error":…}`, as DashScope refuses a streamed request).
        * @defaultValue the route's own shape ('segmind' on the Segmind route, else 'dashscope')
        */
-      shape?: 'dashscope' | 'flat' | 'segmind' | 'empty' | 'html';
+      shape?: 'dashscope' | 'flat' | 'segmind' | 'empty' | 'html' | 'sse';
       headers?: Record<string, string>;
     }
   /** Send the headers and part of the body, then destroy the socket. */
@@ -33,6 +34,14 @@ export type MockFault =
   | { type: 'slow-headers'; delayMs: number }
   /** Send the headers, wait, then send the body. */
   | { type: 'slow-body'; delayMs: number }
+  /** Send the headers (with the full Content-Length), then the body one byte every `intervalMs`. */
+  | { type: 'trickle'; intervalMs: number }
+  /** Send the answer compressed, with a `Content-Encoding` header, although the client asked for no encoding. */
+  | {
+      type: 'encoding';
+      /** @defaultValue 'gzip' */
+      encoding?: 'gzip' | 'deflate' | 'br';
+    }
   /** Streaming: some chunks, then the socket is destroyed without `[DONE]` (not streaming: a reset). */
   | { type: 'sse-cut' }
   /** Streaming: some chunks, then an error event (not streaming: a 500 with that code and message). */

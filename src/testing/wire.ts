@@ -63,17 +63,20 @@ export function buildErrorAnswer(description: ErrorDescription): MockAnswer {
   const code = description.code ?? fallback.code;
   const message = description.message ?? fallback.message;
   const headers = { 'x-request-id': requestId, ...description.headers };
+  const nested = {
+    error: { code, param: null, message, type: errorType(status) },
+    id: `chatcmpl-${requestId}`,
+    request_id: requestId,
+  };
   switch (shape) {
     case 'dashscope':
-      return jsonAnswer(
+      return jsonAnswer(status, nested, headers);
+    case 'sse':
+      return {
         status,
-        {
-          error: { code, param: null, message, type: errorType(status) },
-          id: `chatcmpl-${requestId}`,
-          request_id: requestId,
-        },
-        headers,
-      );
+        headers: { 'content-type': 'text/event-stream;charset=UTF-8', ...headers },
+        body: event(nested),
+      };
     case 'flat':
       return jsonAnswer(status, { code, message, request_id: requestId }, headers);
     case 'segmind':

@@ -79,6 +79,48 @@ const rows: Row[] = [
     () => summarize(7 as unknown as string, { client: mock.client }),
     /got number$/,
   ),
+  input(
+    'a { text } object given to classify, which takes a string',
+    () => classify({ text: 'Is it raining?' } as unknown as string, ['yes', 'no'], { client: mock.client }),
+    /^text must be a string, got an object/,
+  ),
+  input(
+    'a { text } object given to extract',
+    () =>
+      extract({ text: 'Total: 3 EUR' } as unknown as string, z.object({ total: z.number() }), { client: mock.client }),
+    /^text must be a string, got an object/,
+  ),
+  input(
+    'a { text } object given to summarize',
+    () => summarize({ text: 'A long report.' } as unknown as string, { client: mock.client }),
+    /^text must be a string, got an object/,
+  ),
+  // One-liner options
+  input(
+    'an unknown summary format',
+    () => summarize('A long report.', { client: mock.client, format: 'haiku' as 'bullets' }),
+    /^format must be "bullets" or "paragraph", got "haiku"$/,
+  ),
+  input(
+    'an unknown option key to summarize',
+    () => summarize('A long report.', { client: mock.client, maxBullets: 3 } as object),
+    /^unknown option "maxBullets" for summarize; known options: .*\bmaxItems\b/,
+  ),
+  input(
+    'an unknown option key to classify',
+    () => classify('Is it raining?', ['yes', 'no'], { client: mock.client, multiple: true } as object),
+    /^unknown option "multiple" for classify; known options: .*\bmulti\b/,
+  ),
+  input(
+    'an unknown option key to extract',
+    () => extract('Total: 3', z.object({ total: z.number() }), { client: mock.client, mode: 'tool' } as object),
+    /^unknown option "mode" for extract; known options: .*\bjsonMode\b/,
+  ),
+  input(
+    'options that are not an object',
+    () => classify('Is it raining?', ['yes', 'no'], 'multi' as unknown as object),
+    /^options must be an object, got string$/,
+  ),
   // Labels
   input('no labels', classifyLabels([]), /labels: labels must not be empty/),
   input('a duplicated label', classifyLabels(['yes', 'no', 'yes']), /label "yes" duplicates "yes"/),
@@ -120,6 +162,37 @@ const rows: Row[] = [
     'no schema at all',
     () => extract('x', null as unknown as JsonSchema, { client: mock.client }),
     /schema must be a zod schema/,
+  ),
+  input(
+    'an empty object as the schema of extract',
+    () => extract('Total: 3 EUR', {}, { client: mock.client }),
+    /^schema must be a zod schema or a JSON Schema that says what the value is \(type, properties, \$ref, anyOf/,
+  ),
+  definition(
+    'a json task whose JSON Schema does not say what the value is',
+    () => defineTask({ name: 'broken', format: 'json', output: { description: 'an invoice' } }),
+    /\/output: the JSON Schema does not say what the value is/,
+  ),
+  ...(
+    [
+      ['z.symbol()', z.object({ id: z.symbol() }), /symbol at id/],
+      ['z.function()', z.object({ handler: z.function() }), /function at handler/],
+      ['z.bigint()', z.object({ total: z.bigint() }), /bigint at total \(use z\.coerce\.bigint\(\)/],
+      ['z.map()', z.object({ prices: z.map(z.string(), z.number()) }), /map at prices/],
+      ['z.set()', z.object({ tags: z.object({ all: z.set(z.string()) }) }), /set at tags\.all/],
+      ['z.nan()', z.array(z.nan()), /nan at \[\]/],
+    ] as const
+  ).map(([name, schema, message]) =>
+    definition(
+      `a zod schema with ${name}, which JSON cannot carry`,
+      () => defineTask({ name: 'broken', output: schema }),
+      new RegExp(`^task definition: /output: the zod schema has a type JSON cannot carry: ${message.source}`),
+    ),
+  ),
+  input(
+    'a zod schema with z.bigint() given to extract',
+    () => extract('Total: 3', z.object({ total: z.bigint() }), { client: mock.client }),
+    /the zod schema has a type JSON cannot carry: bigint at total/,
   ),
   // Task definitions
   definition('a blank task name', () => defineTask({ name: ' ', output: { labels: ['a', 'b'] } }), /name must be/),
