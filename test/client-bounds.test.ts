@@ -1,38 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/client/client.js';
+import { describe, expect, it } from 'vitest';
 import { CLIENT_DEFAULTS } from '../src/client/config.js';
-import type { ChatRequest, ClientOptions, Clock, QwenClient } from '../src/client/types.js';
+import type { ChatRequest, Clock } from '../src/client/types.js';
 import { ConnectionError, TimeoutError } from '../src/errors.js';
-import { type MockQwen, startMockQwen } from '../src/testing/index.js';
+import { failure, useLoopbackClients } from './helpers/use-loopback-client.js';
 
 const KEY = 'sk-bounds-test-0123456789abcdef';
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'hello' }] };
 const MIB = 1024 * 1024;
 
-let server: MockQwen;
-const clients: QwenClient[] = [];
-
-function client(options: ClientOptions = {}): QwenClient {
-  const created = createClient({
-    provider: 'dashscope',
-    apiKey: KEY,
-    baseURL: server.baseURL,
-    env: {},
-    maxRetries: 0,
-    ...options,
-  });
-  clients.push(created);
-  return created;
-}
-
-function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: unknown) => error,
-  );
-}
+const { server, client } = useLoopbackClients(KEY, { client: { maxRetries: 0 } });
 
 /** A clock that runs `speedup` times faster than real time (its sleeps are real, and unused here). */
 function fastClock(speedup: number): Clock {
@@ -42,19 +18,6 @@ function fastClock(speedup: number): Clock {
     sleep: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs / speedup)),
   };
 }
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((created) => created.close()));
-  server.reset();
-  server.setFaults(undefined);
-  server.setReply(undefined);
-});
-afterAll(async () => {
-  await server.close();
-});
 
 describe('the default maxResponseBytes', () => {
   it('fits the largest real reply with a wide margin: 32,768 output tokens at 64 bytes each, twice over', () => {

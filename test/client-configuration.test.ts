@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/client.js';
-import { computeCostUsd, QWEN_FLASH_PRICES } from '../src/client/config.js';
-import { describeEnvironment } from '../src/client/config.js';
-import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/types.js';
+import { computeCostUsd, describeEnvironment, QWEN_FLASH_PRICES } from '../src/client/config.js';
+import type { ChatRequest } from '../src/client/types.js';
 import { ApiError, InputError, redact, registerSecret } from '../src/errors.js';
-import { type MockQwen, startMockQwen } from '../src/testing/index.js';
+import { failure, useLoopbackClients } from './helpers/use-loopback-client.js';
 
 const KEY = 'sk-configuration-test-0123456789abcdef';
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'hello' }] };
@@ -16,30 +15,7 @@ const strict: ChatRequest = {
   },
 };
 
-let server: MockQwen;
-const clients: QwenClient[] = [];
-
-function client(options: ClientOptions = {}): QwenClient {
-  const created = createClient({
-    provider: 'dashscope',
-    apiKey: KEY,
-    baseURL: server.baseURL,
-    env: {},
-    maxRetries: 0,
-    ...options,
-  });
-  clients.push(created);
-  return created;
-}
-
-function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: unknown) => error,
-  );
-}
+const { server, client, closeAfterTest } = useLoopbackClients(KEY, { client: { maxRetries: 0 } });
 
 function thrown(action: () => unknown): unknown {
   try {
@@ -49,19 +25,6 @@ function thrown(action: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((created) => created.close()));
-  server.reset();
-  server.setFaults(undefined);
-  server.setReply(undefined);
-});
-afterAll(async () => {
-  await server.close();
-});
 
 describe("jsonMode 'json_schema' and the model capability table", () => {
   it('refuses strict JSON Schema output for qwen-flash with an InputError before any request, saying what to do', async () => {
@@ -155,7 +118,7 @@ describe('which environment variable wins', () => {
   it('agrees with the provider createClient picks', () => {
     const env = { QWEN_TASKS_BASE_URL: server.baseURL, SEGMIND_API_KEY: 'seg-key-123' };
     const created = createClient({ env });
-    clients.push(created);
+    closeAfterTest(created);
     expect(describeEnvironment(env).provider).toBe(created.provider);
   });
 });

@@ -1,7 +1,6 @@
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/client/client.js';
-import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ChatRequest, ClientOptions } from '../src/client/types.js';
 import {
   ApiError,
   AuthenticationError,
@@ -12,61 +11,17 @@ import {
   RateLimitError,
   ServerError,
 } from '../src/errors.js';
-import { type MockFault, type MockQwen, startMockQwen } from '../src/testing/index.js';
+import { type MockFault, startMockQwen } from '../src/testing/index.js';
+import { failure, useLoopbackClients } from './helpers/use-loopback-client.js';
 
 const KEY = 'sk-failure-test-0123456789abcdef';
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'hello' }] };
 
-let server: MockQwen;
-let sleeps: number[] = [];
-const clients: QwenClient[] = [];
-
-/** A client whose backoff sleeps are recorded, not waited, and whose jitter is always half the ceiling. */
-function client(options: ClientOptions = {}): QwenClient {
-  const created = createClient({
-    provider: 'dashscope',
-    apiKey: KEY,
-    baseURL: server.baseURL,
-    env: {},
-    clock: {
-      now: () => Date.now(),
-      sleep: async (delayMs, signal) => {
-        signal?.throwIfAborted();
-        sleeps.push(delayMs);
-      },
-    },
-    random: () => 0.5,
-    ...options,
-  });
-  clients.push(created);
-  return created;
-}
+/** Clients whose backoff sleeps are recorded, not waited, and whose jitter is always half the ceiling. */
+const { server, client, sleeps } = useLoopbackClients(KEY, { recordSleeps: true, client: { random: () => 0.5 } });
 
 const segmindClient = (options: ClientOptions = {}) =>
   client({ provider: 'segmind', baseURL: server.segmindURL, ...options });
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((created) => created.close()));
-  server.reset();
-  server.setFaults(undefined);
-  server.setReply(undefined);
-  sleeps = [];
-});
-afterAll(async () => {
-  await server.close();
-});
 
 describe('the error table, through the wire', () => {
   it.each<[string, MockFault, unknown, boolean]>([

@@ -2,30 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { Agent } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/client/client.js';
-import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ChatRequest } from '../src/client/types.js';
 import { ConnectionError, ContentFilterError, ServerError, TimeoutError } from '../src/errors.js';
-import { type MockQwen, type MockReply, startMockQwen } from '../src/testing/index.js';
+import type { MockQwen, MockReply } from '../src/testing/index.js';
+import { useLoopbackClients } from './helpers/use-loopback-client.js';
 
 const KEY = 'sk-transport-test-0123456789abcdef';
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'hello' }] };
 
-let server: MockQwen;
-const clients: QwenClient[] = [];
-
-function client(options: ClientOptions = {}): QwenClient {
-  const created = createClient({
-    provider: 'dashscope',
-    apiKey: KEY,
-    baseURL: server.baseURL,
-    env: {},
-    random: () => 0,
-    ...options,
-  });
-  clients.push(created);
-  return created;
-}
+const { server, client } = useLoopbackClients(KEY, { client: { random: () => 0 } });
 
 /** Resolves once the mock has received `count` chat requests (polling; generous 10 s bound). */
 async function requestsReceived(mock: MockQwen, count: number): Promise<void> {
@@ -35,19 +21,6 @@ async function requestsReceived(mock: MockQwen, count: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((created) => created.close()));
-  server.reset();
-  server.setFaults(undefined);
-  server.setReply(undefined);
-});
-afterAll(async () => {
-  await server.close();
-});
 
 describe('streaming', () => {
   it('streams automatically when thinking is on and keeps the thinking out of the content', async () => {

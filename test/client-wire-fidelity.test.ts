@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/client/client.js';
-import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ChatRequest } from '../src/client/types.js';
 import {
   BadRequestError,
   ConnectionError,
@@ -9,59 +8,16 @@ import {
   RateLimitError,
 } from '../src/errors.js';
 import { defineTask, runBatch } from '../src/index.js';
-import { type MockQwen, startMockQwen } from '../src/testing/index.js';
+import { failure, useLoopbackClients } from './helpers/use-loopback-client.js';
 
 const KEY = 'sk-fidelity-test-0123456789abcdef';
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'hello' }] };
 const streamed: ChatRequest = { ...hello, stream: true };
 
-let server: MockQwen;
-let sleeps: number[] = [];
-const clients: QwenClient[] = [];
-
-/** A DashScope client on the loopback server whose backoff sleeps are recorded, not waited. */
-function client(options: ClientOptions = {}): QwenClient {
-  const created = createClient({
-    provider: 'dashscope',
-    apiKey: KEY,
-    baseURL: server.baseURL,
-    env: {},
-    maxRetries: 0,
-    clock: {
-      now: () => Date.now(),
-      sleep: async (delayMs, signal) => {
-        signal?.throwIfAborted();
-        sleeps.push(delayMs);
-      },
-    },
-    random: () => 0.5,
-    ...options,
-  });
-  clients.push(created);
-  return created;
-}
-
-function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: unknown) => error,
-  );
-}
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((created) => created.close()));
-  server.reset();
-  server.setFaults(undefined);
-  server.setReply(undefined);
-  sleeps = [];
-});
-afterAll(async () => {
-  await server.close();
+/** DashScope clients on the loopback server whose backoff sleeps are recorded, not waited. */
+const { server, client, sleeps } = useLoopbackClients(KEY, {
+  recordSleeps: true,
+  client: { maxRetries: 0, random: () => 0.5 },
 });
 
 describe('error bodies framed as server-sent events', () => {

@@ -1,45 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/client.js';
 import type { ChatRequest, ClientOptions, QwenClient } from '../src/client/types.js';
 import { InputError } from '../src/errors.js';
-import { type MockQwen, startMockQwen } from '../src/testing/index.js';
+import { startMockQwen } from '../src/testing/index.js';
+import { useLoopbackClients } from './helpers/use-loopback-client.js';
 
 const KEY = 'sk-wire-test-0123456789abcdef';
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'hello' }] };
 
-let server: MockQwen;
-const clients: QwenClient[] = [];
+const { server, client: dashscope, closeAfterTest } = useLoopbackClients(KEY);
 /** Every body the DashScope route received in this file, checked against OpenAI's schema at the end. */
 const dashscopeBodies: unknown[] = [];
 
 function client(options: ClientOptions): QwenClient {
-  const created = createClient({ env: {}, ...options });
-  clients.push(created);
-  return created;
+  return closeAfterTest(createClient({ env: {}, ...options }));
 }
-
-const dashscope = (options: ClientOptions = {}) =>
-  client({ provider: 'dashscope', apiKey: KEY, baseURL: server.baseURL, ...options });
 
 function lastRequest() {
   const request = server.chatRequests().at(-1)!;
   if (request.route === 'dashscope') dashscopeBodies.push(request.body);
   return request;
 }
-
-beforeAll(async () => {
-  server = await startMockQwen({ apiKey: KEY });
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((created) => created.close()));
-  server.reset();
-  server.setReply(undefined);
-});
-afterAll(async () => {
-  await server.close();
-});
 
 describe('the DashScope provider on the wire', () => {
   it('posts to {baseURL}/chat/completions with a bearer token and the mapped body', async () => {
@@ -291,7 +274,7 @@ describe('the OpenAI-compatible provider and the environment', () => {
       process.env.DASHSCOPE_API_KEY = KEY;
       process.env.DASHSCOPE_BASE_URL = server.baseURL;
       const qwen = createClient();
-      clients.push(qwen);
+      closeAfterTest(qwen);
       await qwen.chat(hello);
       expect(lastRequest().keyPresented).toBe(KEY);
     } finally {

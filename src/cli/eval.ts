@@ -13,6 +13,7 @@ import type { Task } from '../task/types.js';
 import {
   CLIENT_FLAGS,
   CLIENT_SECTION,
+  type CliOutput,
   defineCommand,
   EXIT_CODES,
   HELP_FLAGS,
@@ -84,8 +85,9 @@ any format (the value to match exactly); for multi-label tasks a list: {"text": 
         : parseWholeNumber(values.concurrency, '--concurrency', 'eval');
     const clientOptions = parseCommonFlags(values, 'eval');
     const task = await resolveTask(positionals[0], values, 'eval');
-    const items = await readLabelledData(data, 'eval');
-    const report = await withClient(clientOptions, io.env, async (client) => {
+    const items = await readLabelledData(data, 'eval', io.stderr);
+    warnUnknownLabels(task, items, data, io.stderr);
+    const report = await withClient(clientOptions, io, async (client) => {
       const started = performance.now();
       const progress = createProgressReporter({ stream: io.stderr });
       let done = 0;
@@ -200,9 +202,9 @@ function isFatal(error: unknown): boolean {
  * `"label"`, for any format; a list of labels for multi-label tasks). A line without a text or an expected value is a
  * {@link UsageError} naming the file and line.
  */
-async function readLabelledData(path: string, command: string): Promise<LabelledItem[]> {
+async function readLabelledData(path: string, command: string, warnings: CliOutput): Promise<LabelledItem[]> {
   const items: LabelledItem[] = [];
-  for await (const { line, value } of readJsonl(path, '--data', command)) {
+  for await (const { line, value } of readJsonl(path, '--data', command, warnings)) {
     const text = isRecord(value) ? value.text : undefined;
     if (!isRecord(value) || typeof text !== 'string' || text.trim() === '') {
       throw new UsageError(`${path}:${line}: expected an object with a non-empty "text"`, { command });
@@ -215,4 +217,27 @@ async function readLabelledData(path: string, command: string): Promise<Labelled
   }
   if (items.length === 0) throw new UsageError(`${path} holds no labelled examples`, { command });
   return items;
+}
+
+/**
+ * Warns, once per label, about expected labels that are not among the task's labels (compared ignoring case, as the
+ * scoring does), naming the first line: no prediction can match them, so they are most likely typos in the data.
+ * They are still scored, as labels of their own.
+ */
+function warnUnknownLabels(task: Task, items: readonly LabelledItem[], data: string, warnings: CliOutput): void {
+  if (task.labels === undefined) return;
+  const known = new Set(task.labels.map((label) => label.toLowerCase()));
+  const warned = new Set<string>();
+  for (const { expected, line } of items) {
+    const labels = typeof expected === 'string' ? [expected] : Array.isArray(expected) ? expected : [];
+    for (const label of labels) {
+      if (typeof label !== 'string') continue;
+      const key = label.trim().toLowerCase();
+      if (known.has(key) || warned.has(key)) continue;
+      warned.add(key);
+      warnings.write(
+        `warning: ${data}:${line}: expected label ${JSON.stringify(label)} is not one of the task's labels (${task.labels.join(', ')}); no prediction can match it (it is scored as a label of its own)\n`,
+      );
+    }
+  }
 }

@@ -4,13 +4,12 @@
  * calls the model with. See docs/cli.md.
  * @module
  */
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { type FileLine, parseJsonlRecord, readFileLines } from '../batch/inputs.js';
 import type { ClientOptions, QwenClient } from '../client/types.js';
 import { InputError } from '../errors.js';
 import { isRecord } from '../json.js';
-import { type CliOutput, UsageError } from './command.js';
+import { type CliIo, type CliOutput, UsageError } from './command.js';
 
 /** Where a one-off command's text can come from. */
 export interface TextInputSource {
@@ -84,43 +83,79 @@ export interface JsonlRecord {
 }
 
 /**
- * Streams the non-blank lines of a text file without reading it into memory (a byte-order mark is dropped). A file
- * that cannot be opened is a {@link UsageError} naming the flag.
+ * Streams the non-blank lines of a JSONL file (or a pipe) without reading it into memory, with the library's line
+ * reader (`readFileLines`): lines end at `\n` only (a lone `\r` is JSON whitespace), a `\r` before the `\n` and a
+ * byte-order mark are dropped. A file that cannot be read is a {@link UsageError} naming the flag; so is a file that
+ * is not UTF-8 because it holds NUL bytes (UTF-16). Other bytes that are not UTF-8 (Latin-1) are read as U+FFFD, with
+ * one warning to `warnings` naming the first such line.
  */
-export async function* readJsonlLines(path: string, flag: string, command: string): AsyncGenerator<JsonlLine> {
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const opened = new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
+export async function* readJsonlLines(
+  path: string,
+  flag: string,
+  command: string,
+  warnings?: CliOutput,
+): AsyncGenerator<JsonlLine> {
+  const lines = readFileLines(path);
+  let previousEnd = 0;
+  let warned = warnings === undefined;
   try {
-    await opened;
-  } catch (error) {
-    throw new UsageError(`cannot read ${flag} ${path}: ${describeFileError(error)}`, { command, cause: error });
-  }
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  try {
-    for await (const raw of lines) {
-      line += 1;
-      const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+    for (;;) {
+      let next: IteratorResult<FileLine>;
+      try {
+        next = await lines.next();
+      } catch (error) {
+        throw new UsageError(`cannot read ${flag} ${path}: ${describeFileError(error)}`, { command, cause: error });
+      }
+      if (next.done === true) return;
+      const { text: raw, lineNumber: line, endOffset, complete } = next.value;
+      if (raw.includes('\u0000')) throw notUtf8(path, flag, line, command);
+      if (!warned && raw.includes('\uFFFD') && !isFaithful(raw, endOffset - previousEnd - (complete ? 1 : 0), line)) {
+        warned = true;
+        warnings?.write(
+          `warning: ${path}:${line} holds bytes that are not UTF-8, read as "\uFFFD" (later lines are not checked); convert the file, e.g. iconv -f LATIN1 -t UTF-8\n`,
+        );
+      }
+      previousEnd = endOffset;
+      const text = raw.trim();
       if (text !== '') yield { line, text };
     }
   } finally {
-    lines.close();
-    stream.destroy();
+    await lines.return(undefined);
   }
 }
 
+/** The usage error of a file with NUL bytes: UTF-16 (or a binary file), which no JSONL reader can use. */
+function notUtf8(path: string, flag: string, line: number, command: string): UsageError {
+  return new UsageError(
+    `${flag} ${path} is not UTF-8: line ${line} holds NUL bytes, as UTF-16 text does; convert it, e.g. iconv -f UTF-16 -t UTF-8 ${path} > converted.jsonl`,
+    { command },
+  );
+}
+
 /**
- * Streams the records of a JSONL file, one parsed value per non-blank line. A line that is not JSON, or a file that
- * cannot be read, is a {@link UsageError} naming the file and line.
+ * Whether a decoded line holding U+FFFD is the file's bytes as written (a real U+FFFD, encoded in 3 bytes): invalid
+ * bytes turned into U+FFFD change the length, beyond the `\r` and the byte-order mark the reader drops.
  */
-export async function* readJsonl(path: string, flag: string, command: string): AsyncGenerator<JsonlRecord> {
-  for await (const { line, text } of readJsonlLines(path, flag, command)) {
+function isFaithful(text: string, bytes: number, line: number): boolean {
+  const dropped = bytes - Buffer.byteLength(text);
+  return dropped === 0 || dropped === 1 || (line === 1 && (dropped === 3 || dropped === 4));
+}
+
+/**
+ * Streams the records of a JSONL file, one parsed value per non-blank line (a numeric `id` kept as written, as the
+ * library reads it). A line that is not JSON, or a file that cannot be read, is a {@link UsageError} naming the file
+ * and line.
+ */
+export async function* readJsonl(
+  path: string,
+  flag: string,
+  command: string,
+  warnings?: CliOutput,
+): AsyncGenerator<JsonlRecord> {
+  for await (const { line, text } of readJsonlLines(path, flag, command, warnings)) {
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJsonlRecord(text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new UsageError(`${path}:${line}: not valid JSON (${reason})`, { command, cause: error });
@@ -176,15 +211,23 @@ const MISSING_KEY_MESSAGE =
 
 /**
  * Creates the command's client from its connection flags and the environment, runs `work` with it and closes it (so
- * the process can exit at once). A missing key is a {@link UsageError} naming the variables. The client module is
- * loaded here, only by the commands that call a model.
+ * the process can exit at once). A missing key is a {@link UsageError} naming the variables. When no flag chooses the
+ * provider and the environment sets variables of several providers, the library's warning saying which one wins is
+ * written once to stderr. The client module is loaded here, only by the commands that call a model.
  */
 export async function withClient<T>(
   options: ClientOptions,
-  env: Record<string, string | undefined>,
+  { env, stderr }: Pick<CliIo, 'env' | 'stderr'>,
   work: (client: QwenClient) => Promise<T>,
 ): Promise<T> {
-  const { createClient } = await import('../client/client.js');
+  const [{ createClient }, { describeEnvironment }] = await Promise.all([
+    import('../client/client.js'),
+    import('../client/config.js'),
+  ]);
+  if (options.provider === undefined && options.baseURL === undefined && options.region === undefined) {
+    const { warning } = describeEnvironment(env);
+    if (warning !== undefined) stderr.write(`warning: ${warning}\n`);
+  }
   let client: QwenClient;
   try {
     client = createClient({ ...options, env });

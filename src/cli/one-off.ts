@@ -126,7 +126,7 @@ function answer(
   work: (text: string, client: QwenClient) => Promise<unknown>,
 ): Promise<number> {
   const clientOptions = parseCommonFlags(values, command);
-  return withClient(clientOptions, io.env, async (client) => {
+  return withClient(clientOptions, io, async (client) => {
     const text = await readTextInput({ positionals, file: values.file, stdin: io.stdin, command });
     io.stdout.write(formatValue(await work(text, client), values.json ?? false));
     return EXIT_CODES.ok;

