@@ -1,4 +1,9 @@
 /**
+ * Every error qwen-tasks throws, in one file: the base class, one subclass per failure a caller handles
+ * differently, and the redaction of API keys from every message. See `docs/errors.md`.
+ * @module
+ */
+/**
  * Base class of every error qwen-tasks throws. Messages never contain an API key: registered keys are
  * redacted when the error is built, and again from any `cause` that is attached.
  */

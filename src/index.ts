@@ -5,7 +5,7 @@
  * @module
  */
 
-export { readBatchResults, runBatch } from './batch/run-batch.js';
+export { cancelBatchRun, readBatchResults, runBatch } from './batch/run-batch.js';
 export type {
   BatchApiProgress,
   BatchInput,

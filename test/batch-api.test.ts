@@ -9,6 +9,7 @@ import type { RunBatchApiOptions } from '../src/batch/batch-api-run.js';
 import { runBatchApi } from '../src/batch/batch-api-run.js';
 import { buildBatchRequestLine } from '../src/batch/batch-api-submit.js';
 import { toBatchItem } from '../src/batch/inputs.js';
+import { cancelBatchRun, runBatch } from '../src/batch/run-batch.js';
 import type { BatchApiProgress, BatchItem, BatchItemOutcome } from '../src/batch/types.js';
 import { createClient } from '../src/client/client.js';
 import type { ClientOptions, Clock, QwenClient } from '../src/client/types.js';
@@ -195,7 +196,7 @@ describe('runBatchApi through the loopback Batch API', () => {
     expect(file.map((line) => line.body.messages.at(-1)?.content)).toEqual(['plain']);
   });
 
-  it('cancels its batches and emits nothing when the signal aborts', async () => {
+  it('leaves its batches running (no cancel sent) and emits nothing when the signal aborts', async () => {
     const controller = new AbortController();
     const { report, emitted } = await run(['plain', 'fenced'], {
       signal: controller.signal,
@@ -203,10 +204,27 @@ describe('runBatchApi through the loopback Batch API', () => {
     });
     expect(report).toMatchObject({ aborted: true, batchIds: [expect.any(String)] });
     expect(emitted).toEqual([]);
+    expect(requestsTo('POST', /\/batches\/[^/]+\/cancel$/)).toEqual([]);
+  });
+
+  it('cancels the batches of a stopped run only when asked, with cancelBatchRun', async () => {
+    folder = await mkdtemp(join(tmpdir(), 'batch-api-test-'));
+    const output = join(folder, 'results.jsonl');
+    const controller = new AbortController();
+    const { report } = await run(['plain', 'fenced'], {
+      output,
+      signal: controller.signal,
+      onBatchApiProgress: () => controller.abort(new Error('stop')),
+    });
+    expect(requestsTo('POST', /\/batches\/[^/]+\/cancel$/)).toEqual([]);
+    expect(await cancelBatchRun(output, { client: client() })).toEqual(report.batchIds);
     const cancels = requestsTo('POST', /\/batches\/[^/]+\/cancel$/);
     expect(cancels.map((request) => request.path)).toEqual([
       expect.stringContaining(`/batches/${report.batchIds[0]}/cancel`),
     ]);
+    await expect(cancelBatchRun(join(folder, 'none.jsonl'), { client: client() })).rejects.toThrow(
+      /no Batch API run to cancel/,
+    );
   });
 
   it('refuses a Segmind client and a thinking task with an InputError, before any request', async () => {
@@ -350,6 +368,7 @@ describe('resuming a Batch API run', () => {
     const controller = new AbortController();
     await run(['plain'], { output, signal: controller.signal, onBatchApiProgress: () => controller.abort() });
     expect(existsSync(`${output}.batch-state.json`)).toBe(true);
+    await cancelBatchRun(output, { client: client() });
     const { emitted, report } = await run(['plain'], { output, resume: true });
     expect(emitted.map((entry) => entry.outcome.ok)).toEqual([true]);
     expect(report.batchIds).toHaveLength(1);
@@ -403,4 +422,69 @@ function chatRequestValidator() {
   const validate = ajv.getSchema('openai-chat#/$defs/CreateChatCompletionRequest');
   if (validate === undefined) throw new Error('CreateChatCompletionRequest is missing from the fixture');
   return validate;
+}
+
+describe('runBatch in batch-api mode, stopped and resumed', () => {
+  it('stops promptly on its signal while waiting between polls, leaves the job running, and a resume re-attaches to it', async () => {
+    folder = await mkdtemp(join(tmpdir(), 'batch-api-test-'));
+    const output = join(folder, 'results.jsonl');
+    const texts = ['plain', 'fenced', 'third one'];
+    const controller = new AbortController();
+    const started = Date.now();
+    const run = runBatch(invoice, texts, {
+      client: client({ clock: { now: () => Date.now(), sleep: (ms, signal) => realSleep(ms, signal) } }),
+      mode: 'batch-api',
+      output,
+      signal: controller.signal,
+      pollIntervalMs: 60_000,
+      onBatchApiProgress: () => setTimeout(() => controller.abort(new Error('Ctrl-C')), 20),
+    });
+    const stopped = await run.summary;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stopped).toMatchObject({ aborted: true, succeeded: 0, failed: 0 });
+    expect(requestsTo('POST', /\/batches\/[^/]+\/cancel$/)).toEqual([]);
+    expect(existsSync(`${output}.batch-state.json`)).toBe(true);
+
+    const resumed = await runBatch(invoice, texts, {
+      client: client(),
+      clock: INSTANT_CLOCK,
+      mode: 'batch-api',
+      output,
+      resume: true,
+    }).summary;
+    expect(resumed).toMatchObject({ succeeded: 3, failed: 0, aborted: false });
+    expect([uploads().length, creations().length]).toEqual([1, 1]);
+    const lines = (await readFile(output, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(existsSync(`${output}.batch-state.json`)).toBe(false);
+  });
+
+  it("writes the provider's request_id of each batch line as the result's requestId, not the completion id", async () => {
+    folder = await mkdtemp(join(tmpdir(), 'batch-api-test-'));
+    const output = join(folder, 'results.jsonl');
+    await runBatch(invoice, ['plain', 'limit'], { client: client(), clock: INSTANT_CLOCK, mode: 'batch-api', output })
+      .summary;
+    const results = (await readFile(output, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { ok: boolean; requestId?: string });
+    for (const result of results) {
+      expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
 }

@@ -3,6 +3,7 @@ import { runBatch } from '../src/batch/run-batch.js';
 import { createClient, defineTask, type QwenClient } from '../src/index.js';
 import { type MockQwen, startMockQwen } from '../src/testing/index.js';
 import { fileLines, hasText, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';
+import { createSkippingClock } from './reliability/skipping-clock.js';
 
 const KEY = 'sk-test-batch-rate-limits';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
@@ -99,5 +100,58 @@ describe('rate limits with an injected clock', () => {
     expect(summary.succeeded).toBe(4);
     expect(concurrency).toBe(4);
     await retrying.close();
+  });
+});
+
+describe('a permanent 429 storm', () => {
+  it('stops the run once every call for maxRateLimitedMs (120 s by default) was rate limited, with nothing lost, and a resume finishes', async () => {
+    const clock = createSkippingClock();
+    const storming = createClient({
+      provider: 'dashscope',
+      baseURL: server.baseURL,
+      apiKey: KEY,
+      maxRetries: 2,
+      clock,
+    });
+    server.setFaults(() => ({ type: 'status', status: 429, code: 'limit_requests' }));
+    const output = freshPath('storm.jsonl');
+    const startedAt = clock.now();
+    const realStart = Date.now();
+    try {
+      const summary = await runBatch(sentiment, ['a', 'b', 'c'], { client: storming, output, concurrency: 3, clock })
+        .summary;
+      const simulatedMs = clock.now() - startedAt;
+      expect(summary.stoppedBy).toMatchObject({
+        name: 'RateLimited',
+        message: expect.stringMatching(/maxRateLimitedMs 120000/),
+      });
+      expect(summary).toMatchObject({ succeeded: 0, failed: 0 });
+      expect(simulatedMs).toBeGreaterThanOrEqual(120_000);
+      expect(simulatedMs).toBeLessThan(240_000);
+      expect(Date.now() - realStart).toBeLessThan(15_000);
+      expect(await fileLines(output)).toEqual([]);
+    } finally {
+      await storming.close();
+    }
+    server.setFaults(undefined);
+    const resumed = await runBatch(sentiment, ['a', 'b', 'c'], { client, output, resume: true }).summary;
+    expect(resumed).toMatchObject({ succeeded: 3, skipped: 0 });
+    expect(sortedIds(await fileLines(output))).toEqual(ids(3));
+  });
+
+  it('gives up sooner with a smaller maxRateLimitedMs, however many items are in flight', async () => {
+    for (const concurrency of [1, 4]) {
+      const clock = createSkippingClock();
+      server.setFaults(() => ({ type: 'status', status: 429 }));
+      const startedAt = clock.now();
+      const summary = await runBatch(sentiment, Array(8).fill('x'), {
+        client,
+        concurrency,
+        clock,
+        maxRateLimitedMs: 20_000,
+      }).summary;
+      expect(summary.stoppedBy?.name).toBe('RateLimited');
+      expect(clock.now() - startedAt).toBeLessThan(60_000);
+    }
   });
 });

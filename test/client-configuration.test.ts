@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/client.js';
-import { computeCostUsd, describeEnvironment, QWEN_FLASH_PRICES } from '../src/client/config.js';
+import { describeEnvironment } from '../src/client/config.js';
 import type { ChatRequest } from '../src/client/types.js';
+import { computeCostUsd, QWEN_FLASH_PRICES } from '../src/client/wire.js';
 import { ApiError, InputError, redact, registerSecret } from '../src/errors.js';
 import { failure, useLoopbackClients } from './helpers/use-loopback-client.js';
 

@@ -64,7 +64,7 @@ const completion = {
 const line = (fields: Record<string, unknown>) => JSON.stringify({ id: 'batch_req_1', custom_id: 'a', ...fields });
 
 describe('readBatchResultLine', () => {
-  it('turns a 200 line into a chat response priced by the batch price', () => {
+  it("turns a 200 line into a chat response priced by the batch price, its requestId the line's request_id", () => {
     const result = readBatchResultLine(
       line({ response: { status_code: 200, request_id: 'req-1', body: completion }, error: null }),
       context,
@@ -81,7 +81,8 @@ describe('readBatchResultLine', () => {
         attempts: 1,
         rateLimitedAttempts: 0,
         raw: completion,
-        requestId: 'chatcmpl-1',
+        requestId: 'req-1',
+        completionId: 'chatcmpl-1',
       },
     });
   });

@@ -84,9 +84,10 @@ async function settleBatch(run: BatchApiRun, batch: TrackedBatch, job: BatchJob)
     batch.pending.delete(result.customId);
     const item = await run.spool.get(result.customId);
     if (item === undefined) return;
+    const requestId = result.ok ? result.response.requestId : result.error.requestId;
     await pool.run(async () => {
       const outcome = result.ok ? await completeBatchItem(run, item, result.response) : failedOutcome(result.error, 1);
-      await emit(run, item, outcome);
+      await emit(run, item, requestId === undefined ? outcome : { ...outcome, requestId });
     });
   }
 
@@ -186,8 +187,12 @@ export function readBatchResultLine(line: string, context: ResultLineContext): B
   };
   if (reply.reasoning !== undefined) chatResponse.reasoning = reply.reasoning;
   if (reply.toolCalls !== undefined) chatResponse.toolCalls = reply.toolCalls;
-  const replyRequestId = reply.requestId ?? requestId;
+  // The provider's request id of the line, not the completion's id (`chatcmpl-…`), which is kept apart.
+  const replyRequestId = requestId ?? reply.requestId;
   if (replyRequestId !== undefined) chatResponse.requestId = replyRequestId;
+  const completionId = nonEmptyString(asObject(body)?.id);
+  if (completionId !== undefined)
+    (chatResponse as ChatResponse & { completionId?: string }).completionId = completionId;
   return { customId, ok: true, response: chatResponse };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkBudget, createAdaptiveLimit } from './drive.js';
+import { checkBudget } from './budget.js';
+import { createAdaptiveLimit } from './drive.js';
 
 describe('createAdaptiveLimit', () => {
   it('starts at the maximum and halves on a rate limit, never below 1', () => {

@@ -6,6 +6,7 @@
  */
 import { exponentialBackoffMs } from '../client/limits.js';
 import { RateLimitError } from '../errors.js';
+import { createBudget, createItemEstimate, type ItemEstimate } from './budget.js';
 import { selectExecutor } from './executors.js';
 import {
   type BatchSessionOptions,
@@ -21,7 +22,8 @@ import type { BatchExecutor, BatchItem, BatchItemOutcome, BatchStopReason, Batch
 /** Online mode, loaded by {@link runBatch} when work starts: one executor, driven over the run's session. */
 export function runOnlineMode(start: BatchRunStart): Promise<BatchSummary> {
   const { options } = start;
-  const executor = selectExecutor(start);
+  const estimate = createItemEstimate(start);
+  const executor = selectExecutor(start, estimate);
   return runSession(start, (session, items) =>
     driveBatch({
       ...session,
@@ -29,6 +31,8 @@ export function runOnlineMode(start: BatchRunStart): Promise<BatchSummary> {
       executor,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       maxCostUsd: options.maxCostUsd,
+      estimate,
+      maxRateLimitedMs: options.maxRateLimitedMs ?? DEFAULT_MAX_RATE_LIMITED_MS,
       signal: options.signal,
     }),
   );
@@ -40,8 +44,15 @@ interface DriveBatchOptions extends BatchSessionOptions {
   executor: BatchExecutor;
   concurrency: number;
   maxCostUsd: number | undefined;
+  /** Prompt tokens and price of an item before it is sent, for `maxCostUsd`. */
+  estimate: ItemEstimate;
+  /** Longest run of 429-only outcomes before the run stops. */
+  maxRateLimitedMs: number;
   signal: AbortSignal | undefined;
 }
+
+/** Default {@link RunBatchOptions.maxRateLimitedMs}: two minutes of nothing but 429s stop a run. */
+export const DEFAULT_MAX_RATE_LIMITED_MS = 120_000;
 
 /**
  * Runs items through the executor until the input ends or the run stops, at most `limit.current` executions in
@@ -70,6 +81,8 @@ async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
   let callerError: { error: unknown } | undefined;
   const session = createBatchSession(options, () => ({ inFlight, concurrency: limit.current }));
   const { tally } = session;
+  const budget = options.maxCostUsd === undefined ? undefined : createBudget(options.maxCostUsd, options.estimate);
+  let held: BatchItem[] | undefined;
 
   const onAbort = (): void => {
     controller.abort(options.signal?.reason);
@@ -80,10 +93,32 @@ async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   const stopping = (): boolean => controller.signal.aborted || stoppedBy !== undefined || callerError !== undefined;
 
-  async function settle(group: readonly BatchItem[], outcomes: BatchItemOutcome[], epoch: number): Promise<void> {
+  /** When the executions that ended in 429s only began; `undefined` once one ended otherwise. */
+  let rateLimitedSince: number | undefined;
+
+  /** Counts a 429 outcome of an execution started at `startedAt`; stops the run once the storm lasts too long. */
+  function stormCheck(startedAt: number): void {
+    rateLimitedSince ??= startedAt;
+    const lastedMs = clock.now() - rateLimitedSince;
+    if (lastedMs >= options.maxRateLimitedMs) {
+      stoppedBy ??= {
+        name: 'RateLimited',
+        message: `Every call for ${Math.round(lastedMs / 1000)} s was refused with 429 (rate limited) even after retries, over maxRateLimitedMs ${options.maxRateLimitedMs}: the run stopped with every finished item on disk; resume it later (resume: true), or raise maxRateLimitedMs`,
+      };
+    }
+  }
+
+  async function settle(
+    group: readonly BatchItem[],
+    outcomes: BatchItemOutcome[],
+    epoch: number,
+    startedAt: number,
+  ): Promise<void> {
     for (const [position, item] of group.entries()) {
       const outcome = outcomes[position] ?? failedOutcome(new Error('The executor returned no outcome for this item'));
       tally.spend(outcome);
+      budget?.finished(item, outcome);
+      if (!(outcome.ok === false && outcome.error instanceof RateLimitError)) rateLimitedSince = undefined;
       if (outcome.ok) {
         if (outcome.throttled === true) limit.rateLimited(epoch);
         else limit.succeeded();
@@ -91,6 +126,8 @@ async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
         continue; // aborted mid-call: not processed, so not written; a resume runs it
       } else if (outcome.error instanceof RateLimitError) {
         limit.rateLimited(epoch);
+        stormCheck(startedAt);
+        if (stoppedBy !== undefined) continue; // left for a resume
         const retries = (rateLimitRetries.get(item) ?? 0) + 1;
         if (retries <= MAX_RATE_LIMIT_RETRIES) {
           rateLimitRetries.set(item, retries);
@@ -116,14 +153,17 @@ async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
   /** Runs a group and records its outcomes; `leave` takes it off `running` before anyone is woken. */
   async function execute(group: BatchItem[], leave: () => void): Promise<void> {
     const epoch = limit.epoch;
+    const startedAt = clock.now();
     inFlight += group.length;
     const groupController = abortable ? new AbortController() : undefined;
     if (groupController) groupControllers.add(groupController);
+    budget?.started(group);
     try {
-      await settle(group, await executeGroup(executor, group, groupController?.signal), epoch);
+      await settle(group, await executeGroup(executor, group, groupController?.signal), epoch, startedAt);
     } catch (error) {
       callerError ??= { error };
     } finally {
+      budget?.ended(group);
       inFlight -= group.length;
       if (groupController) groupControllers.delete(groupController);
       leave();
@@ -173,15 +213,17 @@ async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
         await wakeup.wait();
         continue;
       }
-      if (options.maxCostUsd !== undefined) {
-        const verdict = checkBudget({
-          maxCostUsd: options.maxCostUsd,
-          spentUsd: tally.costUsd,
-          meanCostUsd: tally.meanCostUsd(),
-          inFlight,
-          groupSize: executor.groupSize,
-        });
+      const group = held ?? (await takeGroup());
+      held = undefined;
+      if (group.length === 0) {
+        if (inputDone && retryQueue.length === 0 && running.size === 0) break;
+        if (!stopping()) await wakeup.wait();
+        continue;
+      }
+      if (budget !== undefined) {
+        const verdict = budget.check(group, { spentUsd: tally.costUsd, inFlight });
         if (verdict === 'wait') {
+          held = group; // sent once the items in flight have finished, if the budget still allows
           await wakeup.wait();
           continue;
         }
@@ -190,10 +232,7 @@ async function driveBatch(options: DriveBatchOptions): Promise<BatchSummary> {
           break;
         }
       }
-      const group = await takeGroup();
-      if (group.length > 0) start(group);
-      else if (inputDone && retryQueue.length === 0 && running.size === 0) break;
-      else if (!stopping()) await wakeup.wait();
+      start(group);
     }
   } catch (error) {
     callerError ??= { error };
@@ -295,35 +334,4 @@ const MAX_DELAY_MS = 30_000;
 function rateLimitDelayMs(retries: number, retryAfterMs: number | undefined): number {
   if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, MAX_DELAY_MS);
   return exponentialBackoffMs(retries, BASE_DELAY_MS, MAX_DELAY_MS);
-}
-
-/** What {@link checkBudget} looks at. */
-interface BudgetState {
-  maxCostUsd: number;
-  /** Cost of the executions finished so far. */
-  spentUsd: number;
-  /** Mean cost of an item so far, or `undefined` before the first one finished. */
-  meanCostUsd: number | undefined;
-  /** Items in flight. */
-  inFlight: number;
-  /** Items the next execution would take. */
-  groupSize: number;
-}
-
-/**
- * Whether the budget lets another execution start: `go`; `wait` while items in flight may still change the picture;
- * or the reason to stop. The first item runs alone (there is no estimate before it), then the spent cost plus the
- * mean cost of every item in flight and of the next group must stay within `maxCostUsd`.
- */
-export function checkBudget(state: BudgetState): 'go' | 'wait' | BatchStopReason {
-  const { maxCostUsd, spentUsd, meanCostUsd, inFlight, groupSize } = state;
-  if (spentUsd < maxCostUsd) {
-    if (meanCostUsd === undefined) return inFlight === 0 ? 'go' : 'wait';
-    if (spentUsd + meanCostUsd * (inFlight + groupSize) <= maxCostUsd) return 'go';
-    if (inFlight > 0) return 'wait';
-  }
-  return {
-    name: 'BudgetExceeded',
-    message: `maxCostUsd ${maxCostUsd} USD reached: ${spentUsd.toPrecision(3)} USD spent, about ${(meanCostUsd ?? 0).toPrecision(3)} USD per item`,
-  };
 }

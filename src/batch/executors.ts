@@ -8,16 +8,18 @@ import { ZERO_USAGE } from '../client/wire.js';
 import { type PackedOutcome, runPackedLabels } from '../task/packing.js';
 import { type RunTaskOptions, runTask } from '../task/run-task.js';
 import type { Task, TaskResult } from '../task/types.js';
+import type { ItemEstimate } from './budget.js';
 import { trackSpend } from './outcomes.js';
 import type { BatchRunStart } from './run-batch.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome } from './types.js';
 
 /** The executor of a run's online mode: one call per item, or packs of label items with `pack`. */
-export function selectExecutor(start: BatchRunStart): BatchExecutor {
+export function selectExecutor(start: BatchRunStart, estimate: ItemEstimate): BatchExecutor {
   const { task, options, client, clock } = start;
   const executorOptions: OnlineExecutorOptions = {
     client,
     clock,
+    estimate,
     taskOptions: {
       ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -34,6 +36,8 @@ interface OnlineExecutorOptions {
   /** `undefined`: the default client, created on the first cache miss. */
   client: QwenClient | undefined;
   clock: Clock;
+  /** Estimates the usage of a call the server reported none for. */
+  estimate: ItemEstimate;
   /** The task options that are the same for every item, built once per run. */
   taskOptions: Pick<RunTaskOptions, 'maxRepairs' | 'timeoutMs' | 'cache'>;
 }
@@ -43,19 +47,22 @@ interface OnlineExecutorOptions {
  * so a failed item still reports the calls it paid for; a cache hit comes back with `cached: true`.
  */
 function createOnlineExecutor(task: Task<unknown>, options: OnlineExecutorOptions): BatchExecutor {
-  const { client, clock, taskOptions } = options;
+  const { client, clock, taskOptions, estimate } = options;
   async function runItem(item: BatchItem, signal: AbortSignal | undefined): Promise<BatchItemOutcome> {
     const started = clock.now();
-    const spend = trackSpend();
+    const spend = trackSpend({ promptTokens: () => estimate.promptTokens(item), priceUsd: estimate.priceUsd });
     const itemOptions: RunTaskOptions = { ...taskOptions, onAttempt: spend.onAttempt };
     if (client !== undefined) itemOptions.client = client;
     if (signal !== undefined) itemOptions.signal = signal;
     try {
       const result = await runTask(task, item.text, itemOptions);
-      return succeededOutcome(result, clock.now() - started, spend.rateLimited);
+      const outcome = succeededOutcome(result, clock.now() - started, spend.rateLimited);
+      if (!spend.estimated) return outcome;
+      return { ...outcome, usage: spend.usage, costUsd: spend.costUsd, costEstimated: true };
     } catch (error) {
       const { calls, usage, costUsd } = spend;
-      return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started };
+      const estimated = spend.estimated ? { costEstimated: true } : {};
+      return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started, ...estimated };
     }
   }
   return {

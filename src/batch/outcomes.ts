@@ -8,7 +8,9 @@ import type { Clock, Usage } from '../client/types.js';
 import { ZERO_USAGE } from '../client/wire.js';
 import { ApiError, AuthenticationError, InputError, InsufficientCreditsError } from '../errors.js';
 import type { AttemptInfo } from '../task/types.js';
-import { createIdTable, readBatchInputs } from './inputs.js';
+import { estimateTokens } from '../tokens.js';
+import { createIdTable, INVALID_RECORD_ID, readBatchInputs } from './inputs.js';
+import { checkRunIdentity, lockOutput, runIdentity } from './output-guard.js';
 import { openResultsFile, PREVIOUS_FAILED, PREVIOUS_OK, type ResultsFile } from './results-file.js';
 import type { BatchRunStart, ResultChannel } from './run-batch.js';
 import type {
@@ -30,8 +32,25 @@ export async function runSession(
   drive: (session: BatchSessionOptions, items: AsyncIterator<BatchItem>) => Promise<BatchSummary>,
 ): Promise<BatchSummary> {
   const { options, inputs } = start;
-  const results =
-    options.output === undefined ? undefined : await openResultsFile(options.output, options.resume === true);
+  const output = options.output;
+  const lock = output === undefined ? undefined : await lockOutput(output);
+  let results: ResultsFile | undefined;
+  try {
+    if (output !== undefined) {
+      const resuming = options.resume === true;
+      const inputPath = typeof inputs === 'string' ? inputs : options.inputPath;
+      const identity = await runIdentity(start.task, inputPath);
+      results = await openResultsFile(output, resuming, (existing) =>
+        checkRunIdentity(output, identity, {
+          resuming: resuming && existing,
+          allowMismatch: options.resumeMismatch === 'allow',
+        }),
+      );
+    }
+  } catch (error) {
+    await lock?.release().catch(() => undefined);
+    throw error;
+  }
   const session: BatchSessionOptions = {
     results,
     retryFailed: options.retryFailed === true,
@@ -41,15 +60,12 @@ export async function runSession(
     clock: start.clock,
     knownTotal: Array.isArray(inputs) ? inputs.length : undefined,
   };
-  let summary: BatchSummary;
   try {
-    summary = await drive(session, readBatchInputs(inputs)[Symbol.asyncIterator]());
-  } catch (error) {
+    return await drive(session, readBatchInputs(inputs)[Symbol.asyncIterator]());
+  } finally {
     await results?.close().catch(() => undefined);
-    throw error;
+    await lock?.release().catch(() => undefined);
   }
-  await results?.close();
-  return summary;
 }
 
 /** Lets the input release its file or generator when the run stopped early. */
@@ -61,12 +77,24 @@ export async function closeInput(items: AsyncIterator<BatchItem>): Promise<void>
   }
 }
 
-/** The error of an item whose id an earlier item of the input already had. */
-export function duplicateIdError(item: BatchItem): InputError {
-  return new InputError(`Duplicate id "${item.id}" (item ${item.index}): every item needs its own id`, {
-    path: 'inputs',
-  });
+/**
+ * The error of an item whose id an earlier item of the input already had. When one of the two had no id (its
+ * position was its id), the message says so: ids given to some records and not others can meet that way.
+ */
+export function duplicateIdError(item: BatchItem, earlierPositional = false): InputError {
+  const positional =
+    item.positional === true
+      ? `: item ${item.index} has no id, so its position is its id, which another record gives as its id`
+      : earlierPositional
+        ? `: the record at position ${item.id} has no id, so its position is its id`
+        : '';
+  const advice = positional === '' ? 'every item needs its own id' : 'give every record an id, or none';
+  return new InputError(`Duplicate id "${item.id}" (item ${item.index})${positional}; ${advice}`, { path: 'inputs' });
 }
+
+/** Values of the duplicate table: how the id of an earlier item came about. */
+const GIVEN_ID = 1;
+const POSITIONAL_ID = 2;
 
 /** What a session works with, whatever sends the items. */
 export interface BatchSessionOptions {
@@ -119,8 +147,11 @@ export function createBatchSession(
     tally,
     admit(item) {
       tally.read += 1;
-      if (seen.get(item.id) !== undefined) throw duplicateIdError(item);
-      seen.set(item.id, 1);
+      if (item.id !== INVALID_RECORD_ID) {
+        const earlier = seen.get(item.id);
+        if (earlier !== undefined) throw duplicateIdError(item, earlier === POSITIONAL_ID);
+        seen.set(item.id, item.positional === true ? POSITIONAL_ID : GIVEN_ID);
+      }
       const previous = options.results?.previous.get(item.id);
       if (previous === PREVIOUS_OK || (previous === PREVIOUS_FAILED && !options.retryFailed)) {
         tally.skipped += 1;
@@ -160,6 +191,8 @@ interface BatchTally {
   usage: Usage;
   costUsd: number;
   remainingCredits: number | undefined;
+  /** Whether some usage was estimated (the server reported none). */
+  costEstimated: boolean;
   /** Adds what an execution spent, whether or not its item is written. */
   spend(outcome: BatchItemOutcome): void;
   /** Counts a written result. */
@@ -185,8 +218,10 @@ function createBatchTally(total: number | undefined): BatchTally {
     usage: { ...ZERO_USAGE },
     costUsd: 0,
     remainingCredits: undefined,
+    costEstimated: false,
     spend(outcome) {
       executions += 1;
+      if (outcome.costEstimated === true) tally.costEstimated = true;
       addUsage(tally.usage, outcome.usage);
       tally.costUsd += outcome.costUsd;
       if (outcome.ok && outcome.remainingCredits !== undefined) tally.remainingCredits = outcome.remainingCredits;
@@ -224,6 +259,7 @@ function createBatchTally(total: number | undefined): BatchTally {
         cached: tally.cached,
         usage: { ...tally.usage },
         costUsd: tally.costUsd,
+        ...(tally.costEstimated ? { costEstimated: true } : {}),
         ...(tally.remainingCredits === undefined ? {} : { remainingCredits: tally.remainingCredits }),
         wallTimeMs,
         aborted,
@@ -286,6 +322,7 @@ function toBatchItemResult(item: BatchItem, outcome: BatchItemOutcome, includeIn
     costUsd: outcome.costUsd,
     durationMs: Math.round(outcome.durationMs),
     ...(outcome.ok && outcome.cached === true ? { cached: true } : {}),
+    ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }),
     ...(includeInput ? { input: item.input } : {}),
   };
 }
@@ -304,23 +341,49 @@ interface SpendTracker {
   readonly calls: number;
   readonly usage: Usage;
   readonly costUsd: number;
+  /** Whether a call reported no usage, so that its tokens and cost were estimated. */
+  readonly estimated: boolean;
   /** Whether a call was answered with 429 before the client got through: the run is sending too fast. */
   readonly rateLimited: boolean;
   /** Pass as `runTask`'s `onAttempt`, so a call that ends in an error still reports what it spent. */
   onAttempt(attempt: AttemptInfo): void;
 }
 
-/** A new {@link SpendTracker} at zero. */
-export function trackSpend(): SpendTracker {
+/**
+ * A new {@link SpendTracker} at zero. With `fallback` (the item's prompt tokens and the prices), a call the server
+ * reported no usage for is estimated: the prompt from the item (plus the earlier replies of a repair turn), the
+ * completion from the reply's text.
+ */
+export function trackSpend(fallback?: {
+  /** Called only when a call reported no usage. */
+  promptTokens: () => number;
+  priceUsd: (usage: Pick<Usage, 'promptTokens' | 'completionTokens'>) => number;
+}): SpendTracker {
   const usage: Usage = { ...ZERO_USAGE };
+  let earlierReplyTokens = 0;
   const tracker = {
     calls: 0,
     usage,
     costUsd: 0,
+    estimated: false,
     rateLimited: false,
     onAttempt(attempt: AttemptInfo) {
       if (attempt.rateLimitedAttempts > 0) tracker.rateLimited = true;
       tracker.calls = attempt.call;
+      if (fallback !== undefined && attempt.usage.totalTokens === 0) {
+        const completionTokens = estimateTokens(attempt.raw);
+        const promptTokens = fallback.promptTokens() + earlierReplyTokens;
+        earlierReplyTokens += completionTokens;
+        addUsage(usage, {
+          promptTokens,
+          completionTokens,
+          cachedTokens: 0,
+          totalTokens: promptTokens + completionTokens,
+        });
+        tracker.costUsd += fallback.priceUsd({ promptTokens, completionTokens });
+        tracker.estimated = true;
+        return;
+      }
       addUsage(usage, attempt.usage);
       tracker.costUsd += attempt.costUsd;
     },

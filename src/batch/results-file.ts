@@ -31,8 +31,15 @@ export const PREVIOUS_FAILED = 0;
 /**
  * Opens the results file for appending. With `resume`, reads it first (the last line per id wins) and cuts off a torn
  * last line; without it, a non-empty existing file is refused with an {@link InputError}, so runs are never mixed.
+ * A file that is not recognisably a results file (a complete line that is not a result, or a last line without a
+ * line break that is neither a result nor the start of one) is refused and left byte-identical. `beforeWrite` runs
+ * after the file was read and before anything in it changes (the run's identity check).
  */
-export async function openResultsFile(path: string, resume: boolean): Promise<ResultsFile> {
+export async function openResultsFile(
+  path: string,
+  resume: boolean,
+  beforeWrite: (existing: boolean) => Promise<void> = async () => undefined,
+): Promise<ResultsFile> {
   const size = await fileSize(path);
   const previous = createIdTable();
   if (size > 0 && !resume) {
@@ -40,15 +47,19 @@ export async function openResultsFile(path: string, resume: boolean): Promise<Re
       path: 'output',
     });
   }
+  let completeBytes = 0;
   if (size > 0) {
-    let completeBytes = 0;
     for await (const line of readResultLines(path)) {
-      if (!line.complete) break;
+      if (!line.complete) {
+        checkTornLine(line, path);
+        break;
+      }
       completeBytes = line.endOffset;
       if (line.result !== undefined) previous.set(line.result.id, line.result.ok ? PREVIOUS_OK : PREVIOUS_FAILED);
     }
-    if (completeBytes < size) await truncate(path, completeBytes);
   }
+  await beforeWrite(size > 0);
+  if (completeBytes < size) await truncate(path, completeBytes);
   let handle: FileHandle;
   try {
     handle = await open(path, 'a');
@@ -80,6 +91,30 @@ async function fileSize(path: string): Promise<number> {
       cause: error,
     });
   }
+}
+
+/** How every line this library writes begins (`JSON.stringify` of a result puts `id` first). */
+const RESULT_LINE_START = '{"id":"';
+
+/**
+ * Checks the last line of a file when it has no line break: a result, or the start of one, is a torn write (a line
+ * counts only once its `\n` is written), cut off by the caller; anything else — a one-line note, a minified JSON
+ * file — means the file is not a results file: an {@link InputError}, and nothing is cut.
+ */
+function checkTornLine(line: FileLine, path: string): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(line.text);
+  } catch {
+    value = undefined;
+  }
+  if (isResult(value) || line.text.trim() === '') return;
+  const start = line.text.slice(0, RESULT_LINE_START.length);
+  if (value === undefined && RESULT_LINE_START.startsWith(start)) return;
+  throw new InputError(
+    `${path} is not a results file (line ${line.lineNumber}, its last, is not a batch result): nothing in it was changed; pass the path of a results file, or a new path`,
+    { path: 'output' },
+  );
 }
 
 /** A line of a results file: the parsed result, or none for a blank or torn line. */

@@ -53,13 +53,18 @@ export interface BatchItemResult<O = unknown> {
   durationMs: number;
   /** Whether the value came from a cache instead of a call. */
   cached?: boolean;
+  /** Batch API mode: the provider's `request_id` of the item's result line (not the completion id `chatcmpl-…`). */
+  requestId?: string;
   /** The record without its `id` (`text` and extra fields), with {@link RunBatchOptions.includeInput}. */
   input?: Record<string, unknown>;
 }
 
 /** Why a run stopped taking items before the end of its input. */
 export interface BatchStopReason {
-  /** `AuthenticationError`, `InsufficientCreditsError`, or `BudgetExceeded` for {@link RunBatchOptions.maxCostUsd}. */
+  /**
+   * `AuthenticationError`, `InsufficientCreditsError`, `BudgetExceeded` for {@link RunBatchOptions.maxCostUsd}, or
+   * `RateLimited` for {@link RunBatchOptions.maxRateLimitedMs}.
+   */
   name: string;
   message: string;
 }
@@ -78,6 +83,11 @@ export interface BatchSummary {
   usage: Usage;
   /** Estimated cost of all calls of this run, USD. */
   costUsd: number;
+  /**
+   * Set when the server reported no token usage for some calls: their tokens and cost were estimated from the
+   * request and the reply (about 3 characters per token, on the high side), so `usage` and `costUsd` are estimates.
+   */
+  costEstimated?: boolean;
   /** Segmind credits left after the last call, when the provider reports them. */
   remainingCredits?: number;
   wallTimeMs: number;
@@ -128,6 +138,8 @@ export interface BatchItem {
   input: Record<string, unknown>;
   /** Set when the record itself is unusable (not JSON, no text): the item fails with it, without a call. */
   problem?: Error;
+  /** Set when the record gave no id, so its id is its position. */
+  positional?: true;
 }
 
 /**
@@ -142,6 +154,10 @@ export type BatchItemOutcome = (
   usage: Usage;
   costUsd: number;
   durationMs: number;
+  /** Set when the server reported no usage and `usage` and `costUsd` were estimated. */
+  costEstimated?: boolean;
+  /** The provider's request id of the item (Batch API lines). */
+  requestId?: string;
 };
 
 /**
@@ -183,6 +199,19 @@ export interface RunBatchOptions extends BatchApiRunOptions {
    */
   resume?: boolean;
   /**
+   * What a resume does when the results file was written by another task (another definition: its hash differs) or
+   * for another input file (the first 64 KiB differ; appending records is fine). The run records both in
+   * `<output>.run.json`. `refuse` throws an {@link InputError} before anything is sent; `allow` continues and records
+   * the new identity.
+   * @defaultValue 'refuse'
+   */
+  resumeMismatch?: 'refuse' | 'allow';
+  /**
+   * The file the records come from, when `inputs` is an iterable read from a file (as the CLI does): recorded beside
+   * the results file so that a resume over another input is refused. A path given as `inputs` is recorded on its own.
+   */
+  inputPath?: string;
+  /**
    * With `resume`: run the ids whose last line is a failure again and append their new line. A reader that takes
    * the last line per id (as {@link readBatchResults} consumers should) then sees every id once.
    * @defaultValue false
@@ -198,6 +227,12 @@ export interface RunBatchOptions extends BatchApiRunOptions {
    * the first item runs alone. Applies to this run only.
    */
   maxCostUsd?: number;
+  /**
+   * Online mode: stop the run (`stoppedBy.name` is then `RateLimited`, everything finished is on disk and a resume
+   * continues) once every call that ended in this many milliseconds was refused with a 429 even after retries.
+   * @defaultValue 120000
+   */
+  maxRateLimitedMs?: number;
   /** Stops the run: no new items, in-flight calls are aborted (and not written), the summary says `aborted`. */
   signal?: AbortSignal;
   /** Called after finished items, at most every 100 ms, and once at the end. An exception stops the run. */

@@ -3,8 +3,9 @@
  * tokens and estimated cost; with `--input`, the totals of a whole JSONL file. See docs/cli.md.
  * @module
  */
-import { BATCH_PRICE_SHARE, CLIENT_DEFAULTS, computeCostUsd, QWEN_FLASH_PRICES } from '../client/config.js';
+import { CLIENT_DEFAULTS } from '../client/config.js';
 import type { Provider } from '../client/types.js';
+import { BATCH_PRICE_SHARE, computeCostUsd, QWEN_FLASH_PRICES } from '../client/wire.js';
 import { InputError } from '../errors.js';
 import { previewTask } from '../task/preview-task.js';
 import { checkText, MAX_INPUT_TOKENS } from '../task/run-task.js';

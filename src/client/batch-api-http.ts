@@ -1,3 +1,8 @@
+/**
+ * The Batch API's HTTP: one request to the files or batches endpoints, its retries, its JSON reply and its errors.
+ * Loaded with `batch-api.ts` on the first Batch API call.
+ * @module
+ */
 import { type Dispatcher, type FormData, request } from 'undici';
 import { ApiError, ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors.js';
 import { isRecord } from '../json.js';

@@ -9,15 +9,7 @@ import { ApiError, BadRequestError, InputError, RateLimitError, registerSecret, 
 import { estimateInputTokens } from '../tokens.js';
 import type { BatchApiCalls } from './batch-api.js';
 import type { BatchApiContext } from './batch-api-http.js';
-import {
-  BATCH_PRICE_SHARE,
-  CLIENT_DEFAULTS,
-  checkTimeoutMs,
-  computeCostUsd,
-  defaultTimeoutMs,
-  resolveClientConfig,
-  roundUsd,
-} from './config.js';
+import { CLIENT_DEFAULTS, checkTimeoutMs, defaultTimeoutMs, resolveClientConfig } from './config.js';
 import { createRateLimiter, createSemaphore, isRetryable, retryDelayMs } from './limits.js';
 import {
   type AttemptCall,
@@ -38,7 +30,15 @@ import type {
   Usage,
   UsageTotals,
 } from './types.js';
-import { buildRequestBody, type OutputLengthField, providerCapabilities, ZERO_USAGE } from './wire.js';
+import {
+  BATCH_PRICE_SHARE,
+  buildRequestBody,
+  computeCostUsd,
+  type OutputLengthField,
+  providerCapabilities,
+  roundUsd,
+  ZERO_USAGE,
+} from './wire.js';
 
 /** Body length below which a request cannot reach the default timeout's first extra second (10,000 tokens). */
 const MIN_CHARACTERS_FOR_EXTRA_TIME = 3_333;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { computeCostUsd, QWEN_FLASH_PRICES, resolveClientConfig } from './config.js';
+import { resolveClientConfig } from './config.js';
 import type { ClientOptions, PriceTier, RateLimit } from './types.js';
+import { computeCostUsd, QWEN_FLASH_PRICES } from './wire.js';
 
 const INTL = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1';
 const US = 'https://dashscope-us.aliyuncs.com/compatible-mode/v1';

@@ -1,11 +1,11 @@
 /**
  * A client's configuration: what the environment selects (provider, key, proxies), the options resolved and every
- * value checked, the defaults, the default timeout and rate limits, and the price table with the cost of a call.
- * See `docs/providers.md`.
+ * value checked, the defaults, and the default timeout and rate limits. See `docs/providers.md`.
  * @module
  */
 import { InputError } from '../errors.js';
-import type { ClientOptions, PriceTier, Provider, RateLimit, Region, Usage } from './types.js';
+import type { ClientOptions, PriceTier, Provider, RateLimit, Region } from './types.js';
+import { QWEN_FLASH_PRICES } from './wire.js';
 
 /** Defaults of the client options, in one place. */
 export const CLIENT_DEFAULTS = Object.freeze({
@@ -328,45 +328,6 @@ export function defaultRateLimit(provider: Provider, host: string): RateLimit | 
   if (provider !== 'dashscope') return undefined;
   if (host === 'dashscope.aliyuncs.com' || host.endsWith('.cn-beijing.maas.aliyuncs.com')) return BEIJING;
   return SINGAPORE;
-}
-
-/**
- * International qwen-flash prices in USD per million tokens, one tier per input size of a request.
- * Cached input tokens cost 20% of the input price (see `cachedInputPerMillion`).
- * Source: the public LiteLLM price map, as collected in the project's wire contract.
- */
-export const QWEN_FLASH_PRICES: readonly PriceTier[] = Object.freeze([
-  Object.freeze({ maxInputTokens: 256_000, inputPerMillion: 0.05, outputPerMillion: 0.4 }),
-  Object.freeze({ maxInputTokens: 1_000_000, inputPerMillion: 0.25, outputPerMillion: 2.0 }),
-]);
-
-/** Share of the online price that the Batch API charges. */
-export const BATCH_PRICE_SHARE = 0.5;
-
-/** Share of the input price charged for cached input tokens, when a tier does not say. */
-export const CACHED_INPUT_PRICE_SHARE = 0.2;
-
-const TOKENS_PER_MILLION = 1_000_000;
-
-/** Costs are rounded to this many USD (a ten-thousandth of a micro-dollar), so they carry no float noise. */
-const USD_PRECISION = 1e10;
-
-/** Rounds a cost in USD to 1e-10: `0.0000024500000000000003` → `0.00000245`. */
-export function roundUsd(amount: number): number {
-  return Math.round(amount * USD_PRECISION) / USD_PRECISION;
-}
-
-/**
- * Estimated cost in USD of one call, rounded to 1e-10 USD: the tier is chosen by the request's input tokens (the last
- * tier when the input is larger than every tier); cached input tokens are billed at the tier's cache price.
- */
-export function computeCostUsd(usage: Usage, prices: readonly PriceTier[]): number {
-  const tier = prices.find((candidate) => usage.promptTokens <= candidate.maxInputTokens) ?? prices.at(-1);
-  if (tier === undefined) return 0;
-  const cachedTokens = Math.min(usage.cachedTokens, usage.promptTokens);
-  const cachedPrice = tier.cachedInputPerMillion ?? tier.inputPerMillion * CACHED_INPUT_PRICE_SHARE;
-  const inputCost = (usage.promptTokens - cachedTokens) * tier.inputPerMillion + cachedTokens * cachedPrice;
-  return roundUsd((inputCost + usage.completionTokens * tier.outputPerMillion) / TOKENS_PER_MILLION);
 }
 
 // The environment: which provider its variables select (and which they ignore), the key and its checks, proxies.

@@ -1,3 +1,8 @@
+/**
+ * Splitting a long text into chunks of at most a number of estimated tokens, at paragraph, sentence or word
+ * boundaries, for map-reduce summaries. See `docs/prompting.md`.
+ * @module
+ */
 import { InputError } from '../errors.js';
 import { estimateTokens } from '../tokens.js';
 

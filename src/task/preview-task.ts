@@ -3,9 +3,9 @@
  * an API key. See `docs/getting-started.md#see-the-request-before-paying-for-it-previewtask`.
  * @module
  */
-import { computeCostUsd, QWEN_FLASH_PRICES } from '../client/config.js';
+
 import type { ChatMessage, Provider, QwenClient } from '../client/types.js';
-import { buildRequestBody } from '../client/wire.js';
+import { buildRequestBody, computeCostUsd, QWEN_FLASH_PRICES } from '../client/wire.js';
 import { InputError } from '../errors.js';
 import { buildMessages } from '../prompt/messages.js';
 import { countMessageTokens, estimateTokens } from '../tokens.js';
