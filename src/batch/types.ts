@@ -239,7 +239,7 @@ export interface RunBatchOptions extends BatchApiRunOptions {
   onProgress?: (progress: BatchProgress) => void;
   /** `online` calls the chat API; `batch-api` submits the items to the provider's Batch API. @defaultValue 'online' */
   mode?: BatchMode;
-  /** Online mode, label tasks: classify up to this many items (1–100) with one request (see `runPackedLabels`). */
+  /** Online mode, label tasks: classify up to this many items (1–100) with one request, each answered by its code. */
   pack?: number;
   /** Repair turns per item (0–5). @defaultValue 1 */
   maxRepairs?: number;
