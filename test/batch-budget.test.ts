@@ -1,18 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatch } from '../src/batch/run-batch.js';
-import { defineTask, type QwenClient } from '../src/index.js';
-import type { MockQwen } from '../src/testing/index.js';
+import { defineTask } from '../src/index.js';
 import { useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-budget';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 
-const harness = useBatchHarness(KEY);
-let server: MockQwen;
-let client: QwenClient;
-beforeAll(() => {
-  ({ server, client } = harness);
-});
+const { server, client } = useBatchHarness(KEY);
 
 const SHORT = 'fine';
 const LONG = 'this product arrived late and the box was damaged, '.repeat(400);

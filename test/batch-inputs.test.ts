@@ -1,25 +1,19 @@
 import { writeFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatch } from '../src/batch/run-batch.js';
 import type { BatchInputRecord } from '../src/batch/types.js';
-import { defineTask, InputError, type QwenClient } from '../src/index.js';
-import type { MockQwen } from '../src/testing/index.js';
+import { defineTask, InputError } from '../src/index.js';
 import { collect, fileLines, useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-inputs';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 
-const harness = useBatchHarness(KEY);
-let server: MockQwen;
-let client: QwenClient;
-beforeAll(() => {
-  ({ server, client } = harness);
-});
+const { server, client, freshPath } = useBatchHarness(KEY);
 
 describe('ids of a run', () => {
   it('writes an id beyond 2^53 of an input file exactly as written', async () => {
-    const input = harness.freshPath('big.jsonl');
-    const output = harness.freshPath('results.jsonl');
+    const input = freshPath('big.jsonl');
+    const output = freshPath('results.jsonl');
     await writeFile(input, '{"id":1234567890123456789,"text":"a"}\n{"id":1234567890123456788,"text":"b"}\n');
     const summary = await runBatch(sentiment, input, { client, output }).summary;
     expect(summary).toMatchObject({ succeeded: 2, failed: 0 });
@@ -41,7 +35,7 @@ describe('ids of a run', () => {
   });
 
   it('records a record with an invalid id under the empty id, which no later id clashes with, also on resume', async () => {
-    const output = harness.freshPath('invalid-id.jsonl');
+    const output = freshPath('invalid-id.jsonl');
     const records = [
       { id: 'a', text: 'x' },
       { id: { nested: true }, text: 'y' },

@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockQwen, startMockQwen } from '../src/testing/index.js';
-import { TEST_BUILD_DIR } from './helpers/test-build.js';
+import { spawnKillChild } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-kill';
 const ITEMS = 300;
-const CHILD = fileURLToPath(new URL('./fixtures/batch-kill-child.mjs', import.meta.url));
 
 let server: MockQwen;
 let directory: string;
@@ -30,17 +28,7 @@ interface Child {
 }
 
 function startChild(output: string): Child {
-  const child = spawn(process.execPath, [CHILD], {
-    env: {
-      ...process.env,
-      BATCH_BUILD_DIR: TEST_BUILD_DIR,
-      BATCH_BASE_URL: server.baseURL,
-      BATCH_API_KEY: KEY,
-      BATCH_OUTPUT: output,
-      BATCH_ITEMS: String(ITEMS),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnKillChild({ baseURL: server.baseURL, apiKey: KEY, output, items: ITEMS, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {

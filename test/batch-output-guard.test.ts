@@ -1,27 +1,17 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatch } from '../src/batch/run-batch.js';
-import { defineTask, InputError, type QwenClient } from '../src/index.js';
-import type { MockQwen } from '../src/testing/index.js';
-import { fileLines, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';
-import { TEST_BUILD_DIR } from './helpers/test-build.js';
+import { defineTask, InputError } from '../src/index.js';
+import { fileLines, ids, sortedIds, spawnKillChild, useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-output-guard';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 const topic = defineTask({ name: 'topic', output: { labels: ['billing', 'shipping'] } });
-const CHILD = fileURLToPath(new URL('./fixtures/batch-kill-child.mjs', import.meta.url));
 
-const harness = useBatchHarness(KEY);
-let server: MockQwen;
-let client: QwenClient;
-beforeAll(() => {
-  ({ server, client } = harness);
-});
-const freshPath = (name: string): string => harness.freshPath(name);
+const { server, client, freshPath } = useBatchHarness(KEY);
 
 /** The error a promise rejects with. */
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -69,17 +59,7 @@ describe('resume never cuts or appends to a file that is not a results file', ()
 
 /** Starts the kill-child fixture (300 items, resume, concurrency 4) against the harness server. */
 function startChild(output: string): { process: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CHILD], {
-    env: {
-      ...process.env,
-      BATCH_BUILD_DIR: TEST_BUILD_DIR,
-      BATCH_BASE_URL: server.baseURL,
-      BATCH_API_KEY: KEY,
-      BATCH_OUTPUT: output,
-      BATCH_ITEMS: '300',
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child = spawnKillChild({ baseURL: server.baseURL, apiKey: KEY, output, items: 300, stdio: 'ignore' });
   return { process: child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 

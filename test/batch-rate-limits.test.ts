@@ -1,20 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatch } from '../src/batch/run-batch.js';
-import { createClient, defineTask, type QwenClient } from '../src/index.js';
-import { type MockQwen, startMockQwen } from '../src/testing/index.js';
+import { createClient, defineTask } from '../src/index.js';
+import { startMockQwen } from '../src/testing/index.js';
 import { fileLines, hasText, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';
 import { createSkippingClock } from './reliability/skipping-clock.js';
 
 const KEY = 'sk-test-batch-rate-limits';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 
-const harness = useBatchHarness(KEY);
-let server: MockQwen;
-let client: QwenClient;
-beforeAll(() => {
-  ({ server, client } = harness);
-});
-const freshPath = (name: string): string => harness.freshPath(name);
+const { server, client, freshPath } = useBatchHarness(KEY);
 
 describe('rate limits', () => {
   it('finishes every item under a rate-limited server with few 429s, lowering its concurrency', async () => {

@@ -1,21 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBatchResults, runBatch } from '../src/batch/run-batch.js';
 import type { BatchItemResult } from '../src/batch/types.js';
-import { createClient, defineTask, InputError, type QwenClient } from '../src/index.js';
-import { type MockQwen, startMockQwen } from '../src/testing/index.js';
+import { createClient, defineTask, InputError } from '../src/index.js';
+import { startMockQwen } from '../src/testing/index.js';
 import { fileLines, hasText, ids, sortedIds, useBatchHarness } from './helpers/batch-harness.js';
 
 const KEY = 'sk-test-batch-resume';
 const sentiment = defineTask({ name: 'sentiment', output: { labels: ['positive', 'negative', 'neutral'] } });
 
-const harness = useBatchHarness(KEY);
-let server: MockQwen;
-let client: QwenClient;
-beforeAll(() => {
-  ({ server, client } = harness);
-});
-const freshPath = (name: string): string => harness.freshPath(name);
+const { server, client, freshPath } = useBatchHarness(KEY);
 
 describe('fatal errors stop the run cleanly', () => {
   it('stops on InsufficientCreditsError with the finished items on disk, and a resume finishes the rest', async () => {

@@ -3,17 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { JsonSchema } from '../json.js';
 import { countMessageTokens } from '../tokens.js';
-import {
-  buildMessages,
-  buildPackedUserMessage,
-  buildRepairMessage,
-  buildSystemMessage,
-  jsonInstruction,
-  labelInstruction,
-  linesInstruction,
-  packedLabelInstruction,
-  textInstruction,
-} from './messages.js';
+import * as prompt from './messages.js';
 
 /** The real Qwen3 tokenizer (a dev dependency): prompt size is measured, not guessed. */
 const tokenizer = fromPreTrained();
@@ -33,7 +23,7 @@ const contactSchema = z.toJSONSchema(Contact, { io: 'input', unrepresentable: 'a
 
 /** Message-content tokens a prompt adds beyond the text itself, and the total with Qwen's chat template. */
 async function overhead(system: string, text = TEXT): Promise<{ overhead: number; templated: number }> {
-  const counted = await countMessageTokens(buildMessages({ system, text }));
+  const counted = await countMessageTokens(prompt.buildMessages({ system, text }));
   expect(counted.exact).toBe(true);
   return { overhead: counted.contentTokens - count(text), templated: counted.tokens - count(text) };
 }
@@ -46,7 +36,9 @@ describe('prompt token budget (Qwen3 tokenizer)', () => {
   });
 
   it('keeps a 3-label classify within 20 tokens of message content beyond the text', async () => {
-    const system = buildSystemMessage({ format: labelInstruction({ labels: ['positive', 'negative', 'neutral'] }) });
+    const system = prompt.buildSystemMessage({
+      format: prompt.labelInstruction({ labels: ['positive', 'negative', 'neutral'] }),
+    });
     const measured = await overhead(system);
     figures.push(`classify, 3 labels: ${measured.overhead} content tokens (${measured.templated} with chat template)`);
     expect(measured.overhead).toBeLessThanOrEqual(20);
@@ -58,8 +50,8 @@ describe('prompt token budget (Qwen3 tokenizer)', () => {
     const cases: { name: string; system: string; budget: number }[] = [
       {
         name: 'classify, 3 labels with descriptions',
-        system: buildSystemMessage({
-          format: labelInstruction({
+        system: prompt.buildSystemMessage({
+          format: prompt.labelInstruction({
             labels: triage,
             descriptions: {
               billing: 'invoices, refunds',
@@ -72,32 +64,40 @@ describe('prompt token budget (Qwen3 tokenizer)', () => {
       },
       {
         name: 'multi-label classify, 3 labels',
-        system: buildSystemMessage({ format: labelInstruction({ labels: triage, multi: true }) }),
+        system: prompt.buildSystemMessage({ format: prompt.labelInstruction({ labels: triage, multi: true }) }),
         budget: 30,
       },
       {
         name: 'extract, 5 fields (json_object)',
-        system: buildSystemMessage({ format: jsonInstruction({ schema: contactSchema, mode: 'json_object' }) }),
+        system: prompt.buildSystemMessage({
+          format: prompt.jsonInstruction({ schema: contactSchema, mode: 'json_object' }),
+        }),
         budget: 65,
       },
       {
         name: 'extract, 5 fields (tool)',
-        system: buildSystemMessage({ format: jsonInstruction({ schema: contactSchema, mode: 'tool' }) }),
+        system: prompt.buildSystemMessage({ format: prompt.jsonInstruction({ schema: contactSchema, mode: 'tool' }) }),
         budget: 10,
       },
       {
         name: 'bullet summary, at most 5 (with "Summarize the text.")',
-        system: buildSystemMessage({ instructions: 'Summarize the text.', format: linesInstruction({ maxItems: 5 }) }),
+        system: prompt.buildSystemMessage({
+          instructions: 'Summarize the text.',
+          format: prompt.linesInstruction({ maxItems: 5 }),
+        }),
         budget: 20,
       },
       {
         name: 'paragraph summary, at most 80 words (with "Summarize the text.")',
-        system: buildSystemMessage({ instructions: 'Summarize the text.', format: textInstruction({ maxWords: 80 }) }),
+        system: prompt.buildSystemMessage({
+          instructions: 'Summarize the text.',
+          format: prompt.textInstruction({ maxWords: 80 }),
+        }),
         budget: 20,
       },
       {
         name: 'packed classify, system message',
-        system: packedLabelInstruction({ labels: ['positive', 'negative', 'neutral'] }),
+        system: prompt.packedLabelInstruction({ labels: ['positive', 'negative', 'neutral'] }),
         budget: 30,
       },
     ];
@@ -107,10 +107,10 @@ describe('prompt token budget (Qwen3 tokenizer)', () => {
       expect(measured.overhead, name).toBeLessThanOrEqual(budget);
     }
     const items = [TEXT, 'Terrible, it broke after a day', 'It is ok'];
-    const packed = count(buildPackedUserMessage(items)) - items.reduce((sum, item) => sum + count(item), 0);
+    const packed = count(prompt.buildPackedUserMessage(items)) - items.reduce((sum, item) => sum + count(item), 0);
     figures.push(`packed user message: ${packed} tokens of letter codes and line breaks for ${items.length} items`);
     figures.push(
-      `repair message around one issue: ${count(buildRepairMessage('- email: Invalid email address')) - count('- email: Invalid email address')} tokens`,
+      `repair message around one issue: ${count(prompt.buildRepairMessage('- email: Invalid email address')) - count('- email: Invalid email address')} tokens`,
     );
     process.stdout.write(`\nPrompt overhead beyond the text (Qwen3 tokenizer):\n  ${figures.join('\n  ')}\n`);
   });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildMessages, buildPackedUserMessage } from '../prompt/messages.js';
+import { seededRandom } from '../testing/faults.js';
 import { countMessageTokens, countTokens } from '../tokens.js';
 import { compileTask, defineTask } from './define-task.js';
 import { packedSystemMessage } from './packing.js';
@@ -17,19 +18,10 @@ const WORDS = (
   'setup easy instructions unclear fits perfectly too small returned it refund took ages five stars'
 ).split(' ');
 
-/** A deterministic pseudo-random source (mulberry32), so every run measures the same 1,000 reviews. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `count` short reviews of 5–25 words: an opener, words from a review vocabulary, sentence punctuation. */
+/**
+ * `count` short reviews of 5–25 words: an opener, words from a review vocabulary, sentence punctuation. Seeded, so
+ * every run measures the same 1,000 reviews.
+ */
 function generateReviews(count: number, seed = 20_250_728): string[] {
   const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;

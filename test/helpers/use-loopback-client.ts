@@ -118,25 +118,7 @@ export function useLoopbackClients(key: string, options: LoopbackClientsOptions 
     await Promise.all(clients.splice(0).map((created) => created.close()));
     sleeps.length = 0;
   });
-  const server: MockQwen = {
-    get url() {
-      return started().url;
-    },
-    get baseURL() {
-      return started().baseURL;
-    },
-    get segmindURL() {
-      return started().segmindURL;
-    },
-    get requests() {
-      return started().requests;
-    },
-    chatRequests: () => started().chatRequests(),
-    reset: () => started().reset(),
-    setReply: (reply) => started().setReply(reply),
-    setFaults: (faults) => started().setFaults(faults),
-    close: () => started().close(),
-  };
+  const server = forwardingServer(started);
   const closeAfterTest = (created: QwenClient): QwenClient => {
     clients.push(created);
     return created;
@@ -157,6 +139,61 @@ export function useLoopbackClients(key: string, options: LoopbackClientsOptions 
         }),
       ),
     closeAfterTest,
+  };
+}
+
+/**
+ * A server that forwards to the one `started` returns, so it may be destructured at top level before the file's
+ * server starts.
+ */
+export function forwardingServer(started: () => MockQwen): MockQwen {
+  return {
+    get url() {
+      return started().url;
+    },
+    get baseURL() {
+      return started().baseURL;
+    },
+    get segmindURL() {
+      return started().segmindURL;
+    },
+    get requests() {
+      return started().requests;
+    },
+    chatRequests: () => started().chatRequests(),
+    reset: () => started().reset(),
+    setReply: (reply) => started().setReply(reply),
+    setFaults: (faults) => started().setFaults(faults),
+    close: () => started().close(),
+  };
+}
+
+/**
+ * A client that forwards to the one `created` returns, so it may be destructured at top level before the file's
+ * client is made.
+ */
+export function forwardingClient(created: () => QwenClient): QwenClient {
+  return {
+    get provider() {
+      return created().provider;
+    },
+    get model() {
+      return created().model;
+    },
+    get baseURL() {
+      return created().baseURL;
+    },
+    get usage() {
+      return created().usage;
+    },
+    get capabilities() {
+      return created().capabilities;
+    },
+    get batchApi() {
+      return created().batchApi;
+    },
+    chat: (request, options) => created().chat(request, options),
+    close: () => created().close(),
   };
 }
 
