@@ -18,20 +18,25 @@ interface Sleeper {
  * Real time plus the waits skipped. A sleep is due at `now() + delayMs`; `GRACE_MS` of real time later (so calls
  * about to sleep at the same moment register too), the clock jumps to the earliest due time and wakes every sleeper that
  * is due. Sleeps that overlap in time overlap here too, so a run takes as long on this clock as it would really,
- * while backoff and Retry-After waits cost nothing. A signal's abort rejects the sleep with its reason.
+ * while backoff and Retry-After waits cost nothing. A signal's abort rejects the sleep with its reason. With
+ * `slowMotion`, real time runs that many times slower on the clock, so the real time a request spends in transit
+ * (tens of milliseconds on a busy machine) becomes a small part of any window the test measures.
  */
-export function createSkippingClock(): SkippingClock {
+export function createSkippingClock({ slowMotion = 1 }: { slowMotion?: number } = {}): SkippingClock {
   let skippedMs = 0;
   let sleepers: Sleeper[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const now = (): number => Date.now() + skippedMs;
+  const startedAt = Date.now();
+  /** Real time, running `slowMotion` times slower than the wall clock. */
+  const flowing = (): number => startedAt + (Date.now() - startedAt) / slowMotion;
+  const now = (): number => flowing() + skippedMs;
 
   function schedule(): void {
     if (timer !== undefined || sleepers.length === 0) return;
     timer = setTimeout(() => {
       timer = undefined;
       const earliest = Math.min(...sleepers.map((sleeper) => sleeper.wakeAt));
-      skippedMs = Math.max(skippedMs, earliest - Date.now());
+      skippedMs = Math.max(skippedMs, earliest - flowing());
       const current = now();
       const due = sleepers.filter((sleeper) => sleeper.wakeAt <= current);
       sleepers = sleepers.filter((sleeper) => sleeper.wakeAt > current);
