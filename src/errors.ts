@@ -81,7 +81,7 @@ export function redact(text: string): string {
 }
 
 /** Deep-redacts a JSON-like value (strings inside objects and arrays), returning a copy. */
-export function redactValue<T>(value: T): T {
+function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactValue(item)) as T;
   if (value !== null && typeof value === 'object') {

@@ -271,7 +271,7 @@ export async function countMessageTokensWith(
 }
 
 /** Characters per token assumed by the estimate: on the low side, so the estimate errs high (CJK text is ~1). */
-const CHARACTERS_PER_TOKEN = 3;
+export const CHARACTERS_PER_TOKEN = 3;
 
 /**
  * A quick, deliberately high estimate of a request's input tokens (about one token per 3 characters), for timeouts

@@ -157,4 +157,14 @@ describe('inputs that are not UTF-8', () => {
     expect(result.stderr.match(/not UTF-8/g)).toHaveLength(1);
     expect(result.stderr).toContain(`${input}:1`);
   });
+
+  it('does not warn about a real U+FFFD in a UTF-8 file with a byte-order mark and CRLF line ends', async () => {
+    const input = path('replacement-char.jsonl');
+    const lines = ['{"id": "a", "text": "broken \uFFFD glyph"}', '{"id": "b", "text": "another \uFFFD"}'];
+    await writeFile(input, `\uFEFF${lines.join('\r\n')}\r\n`);
+    const result = await runCli(['preview', TASK, '--input', input, '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('not UTF-8');
+    expect(JSON.parse(result.stdout)).toMatchObject({ items: 2, invalidCount: 0 });
+  });
 });

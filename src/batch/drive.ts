@@ -52,7 +52,7 @@ interface DriveBatchOptions extends BatchSessionOptions {
 }
 
 /** Default {@link RunBatchOptions.maxRateLimitedMs}: two minutes of nothing but 429s stop a run. */
-export const DEFAULT_MAX_RATE_LIMITED_MS = 120_000;
+const DEFAULT_MAX_RATE_LIMITED_MS = 120_000;
 
 /**
  * Runs items through the executor until the input ends or the run stops, at most `limit.current` executions in

@@ -296,7 +296,7 @@ function problemItem(
   id: string,
   index: number,
   message: string,
-  input: Record<string, unknown> = {},
+  input: Record<string, unknown>,
   positional = false,
 ): BatchItem {
   return {

@@ -177,19 +177,15 @@ export function createBatchSession(
   };
 }
 
-/** Running totals of a run. */
-interface BatchTally {
+/**
+ * Running totals of a run: the summary's counters, plus what the summary derives from them. `usage` and `costUsd`
+ * count every call of the run (items retried or left unwritten included).
+ */
+interface BatchTally extends Pick<BatchSummary, 'succeeded' | 'failed' | 'skipped' | 'cached' | 'usage' | 'costUsd'> {
   /** Items read from the input. */
   read: number;
   /** Items in the input, once known. */
   total: number | undefined;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  cached: number;
-  /** Tokens of every call of the run (items retried or left unwritten included). */
-  usage: Usage;
-  costUsd: number;
   remainingCredits: number | undefined;
   /** Whether some usage was estimated (the server reported none). */
   costEstimated: boolean;
@@ -197,8 +193,6 @@ interface BatchTally {
   spend(outcome: BatchItemOutcome): void;
   /** Counts a written result. */
   count(result: BatchItemResult): void;
-  /** Mean cost of the item executions so far, or `undefined` before the first one. */
-  meanCostUsd(): number | undefined;
   /** The totals as progress. */
   toProgress(now: { elapsedMs: number; inFlight: number; concurrency: number }): BatchProgress;
   /** The totals as the summary of a finished run. */
@@ -207,7 +201,6 @@ interface BatchTally {
 
 /** Running totals at zero; `total` when the input's length is known before reading. */
 function createBatchTally(total: number | undefined): BatchTally {
-  let executions = 0;
   const tally: BatchTally = {
     read: 0,
     total,
@@ -220,7 +213,6 @@ function createBatchTally(total: number | undefined): BatchTally {
     remainingCredits: undefined,
     costEstimated: false,
     spend(outcome) {
-      executions += 1;
       if (outcome.costEstimated === true) tally.costEstimated = true;
       addUsage(tally.usage, outcome.usage);
       tally.costUsd += outcome.costUsd;
@@ -230,9 +222,6 @@ function createBatchTally(total: number | undefined): BatchTally {
       if (result.ok) tally.succeeded += 1;
       else tally.failed += 1;
       if (result.cached === true) tally.cached += 1;
-    },
-    meanCostUsd() {
-      return executions === 0 ? undefined : tally.costUsd / executions;
     },
     toProgress({ elapsedMs, inFlight, concurrency }) {
       const done = tally.succeeded + tally.failed;

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { isRecord } from '../json.js';
 
 /** The lock of a results file: `results.jsonl` → `results.jsonl.lock`. */
-export function outputLockPath(output: string): string {
+function outputLockPath(output: string): string {
   return `${output}.lock`;
 }
 
@@ -133,7 +133,7 @@ function lockError(output: string, path: string, error: unknown): InputError {
 }
 
 /** The run file of a results file: `results.jsonl` → `results.jsonl.run.json`. */
-export function runFilePath(output: string): string {
+function runFilePath(output: string): string {
   return `${output}.run.json`;
 }
 

@@ -95,32 +95,28 @@ export async function* readJsonlLines(
   command: string,
   warnings?: CliOutput,
 ): AsyncGenerator<JsonlLine> {
-  const lines = readFileLines(path);
   let previousEnd = 0;
   let warned = warnings === undefined;
-  try {
-    for (;;) {
-      let next: IteratorResult<FileLine>;
-      try {
-        next = await lines.next();
-      } catch (error) {
-        throw new UsageError(`cannot read ${flag} ${path}: ${describeFileError(error)}`, { command, cause: error });
-      }
-      if (next.done === true) return;
-      const { text: raw, lineNumber: line, endOffset, complete } = next.value;
-      if (raw.includes('\u0000')) throw notUtf8(path, flag, line, command);
-      if (!warned && raw.includes('\uFFFD') && !isFaithful(raw, endOffset - previousEnd - (complete ? 1 : 0), line)) {
-        warned = true;
-        warnings?.write(
-          `warning: ${path}:${line} holds bytes that are not UTF-8, read as "\uFFFD" (later lines are not checked); convert the file, e.g. iconv -f LATIN1 -t UTF-8\n`,
-        );
-      }
-      previousEnd = endOffset;
-      const text = raw.trim();
-      if (text !== '') yield { line, text };
+  for await (const { text: raw, lineNumber: line, endOffset, complete } of readLines(path, flag, command)) {
+    if (raw.includes('\u0000')) throw notUtf8(path, flag, line, command);
+    if (!warned && raw.includes('\uFFFD') && !isFaithful(raw, endOffset - previousEnd - (complete ? 1 : 0), line)) {
+      warned = true;
+      warnings?.write(
+        `warning: ${path}:${line} holds bytes that are not UTF-8, read as "\uFFFD" (later lines are not checked); convert the file, e.g. iconv -f LATIN1 -t UTF-8\n`,
+      );
     }
-  } finally {
-    await lines.return(undefined);
+    previousEnd = endOffset;
+    const text = raw.trim();
+    if (text !== '') yield { line, text };
+  }
+}
+
+/** The library's line reader, a failed read turned into a {@link UsageError} naming the flag. */
+async function* readLines(path: string, flag: string, command: string): AsyncGenerator<FileLine> {
+  try {
+    yield* readFileLines(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${flag} ${path}: ${describeFileError(error)}`, { command, cause: error });
   }
 }
 
@@ -181,7 +177,7 @@ export function formatCount(count: number): string {
 }
 
 /** A rate with one decimal: `41.2`. */
-export function formatRate(rate: number): string {
+function formatRate(rate: number): string {
   return RATE.format(Number.isFinite(rate) ? rate : 0);
 }
 

@@ -214,6 +214,7 @@ async function estimateFileCost(
     ? async (text: string) => (await countTokens(text)).tokens
     : async (text: string) => estimateTokens(text);
   const fixedTokens = preview.promptTokens - (await count(sample));
+  const { completionTokens } = preview;
   const totals: FileCostEstimate = {
     items: 0,
     invalidLines: [],
@@ -239,7 +240,6 @@ async function estimateFileCost(
       totals.overLimitCount += 1;
       if (totals.overLimitLines.length < MAX_INVALID_LINES) totals.overLimitLines.push(line);
     }
-    const completionTokens = preview.completionTokens;
     totals.items += 1;
     totals.promptTokens += promptTokens;
     totals.completionTokens += completionTokens;

@@ -15,6 +15,7 @@ import {
   ServerError,
 } from '../errors.js';
 import { isRecord } from '../json.js';
+import { readSseText } from './stream.js';
 import type { Provider } from './types.js';
 import { type ApiErrorClass, classifyApiError, nonEmptyString } from './wire.js';
 
@@ -45,14 +46,13 @@ export function parseErrorBody(text: string): ErrorBodyFields {
 }
 
 /** An SSE field line (`data:`, `event:`, `id:`, `retry:`) or comment (`:…`) opening a body. */
-const SSE_FIELD = /^(?:data|event|id|retry)[ \t]*:|^:/;
+const SSE_FIELD = /^(?:data|event|id|retry):|^:/;
 
-/** The first JSON object among the `data:` lines of a body framed as server-sent events. */
+/** The first JSON object among the events of a body framed as server-sent events. */
 function parseSseErrorFrame(text: string): Record<string, unknown> | undefined {
   if (!SSE_FIELD.test(text)) return undefined;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const field = /^data[ \t]*:[ \t]?(.*)$/.exec(line);
-    const parsed = field === null ? undefined : parseJson(field[1]!.trim());
+  for (const data of readSseText(text)) {
+    const parsed = parseJson(data.trim());
     if (parsed !== undefined) return parsed;
   }
   return undefined;

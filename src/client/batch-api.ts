@@ -171,7 +171,7 @@ function readProblems(raw: unknown): BatchProblem[] {
  * disk, and removes the temporary file whatever happens. Retried like any Batch API call (an extra upload only leaves
  * an unused file).
  */
-export async function uploadBatchFile(
+async function uploadBatchFile(
   context: BatchApiContext,
   lines: AsyncIterable<string> | Iterable<string>,
   options: UploadFileOptions = {},
@@ -207,7 +207,7 @@ export async function uploadBatchFile(
 const WRITE_CHUNK_CHARACTERS = 1024 * 1024;
 
 /** A JSONL file written to a private temporary folder. */
-export interface TempJsonlFile {
+interface TempJsonlFile {
   path: string;
   /** Size in bytes, line breaks included. */
   bytes: number;
@@ -221,7 +221,7 @@ export interface TempJsonlFile {
  * break; only about a megabyte is held in memory at a time. A line that is blank or holds a line break, or no line
  * at all, is an {@link InputError}; the folder is removed when writing fails.
  */
-export async function writeJsonlTempFile(
+async function writeJsonlTempFile(
   lines: AsyncIterable<string> | Iterable<string>,
   signal?: AbortSignal,
 ): Promise<TempJsonlFile> {

@@ -9,7 +9,13 @@ import { ApiError, BadRequestError, InputError, RateLimitError, registerSecret, 
 import { estimateInputTokens } from '../tokens.js';
 import type { BatchApiCalls } from './batch-api.js';
 import type { BatchApiContext } from './batch-api-http.js';
-import { CLIENT_DEFAULTS, checkTimeoutMs, defaultTimeoutMs, resolveClientConfig } from './config.js';
+import {
+  CLIENT_DEFAULTS,
+  checkTimeoutMs,
+  defaultTimeoutMs,
+  defaultTimeoutNeedsEstimate,
+  resolveClientConfig,
+} from './config.js';
 import { createRateLimiter, createSemaphore, isRetryable, retryDelayMs } from './limits.js';
 import {
   type AttemptCall,
@@ -39,9 +45,6 @@ import {
   roundUsd,
   ZERO_USAGE,
 } from './wire.js';
-
-/** Body length below which a request cannot reach the default timeout's first extra second (10,000 tokens). */
-const MIN_CHARACTERS_FOR_EXTRA_TIME = 3_333;
 
 /** The real clock: `Date.now` and the one sleep of the library, which stops early, rejecting, when the signal aborts. */
 export const SYSTEM_CLOCK: Clock = Object.freeze({
@@ -161,10 +164,9 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     let field = outputLengthField;
     const prepared = prepare(request, field);
     const timeoutMs = chatOptions.timeoutMs ?? config.timeoutMs;
-    // The input estimate feeds a token rate limit and the default timeout, which grows only from 10,000 tokens on:
-    // a body too short to hold that many (no character costs more than 3 tokens) needs no estimate.
+    // The input estimate feeds a token rate limit and the default timeout of a large request, nothing else.
     const estimatedTokens =
-      rateLimiter !== undefined || (timeoutMs === undefined && prepared.body.length >= MIN_CHARACTERS_FOR_EXTRA_TIME)
+      rateLimiter !== undefined || (timeoutMs === undefined && defaultTimeoutNeedsEstimate(prepared.body.length))
         ? estimateInputTokens(request.messages)
         : 0;
     const call: PreparedCall = {

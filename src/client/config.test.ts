@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { resolveClientConfig } from './config.js';
+import { estimateInputTokens } from '../tokens.js';
+import { defaultTimeoutMs, defaultTimeoutNeedsEstimate, resolveClientConfig } from './config.js';
 import type { ClientOptions, PriceTier, RateLimit } from './types.js';
 import { computeCostUsd, QWEN_FLASH_PRICES } from './wire.js';
 
@@ -264,5 +265,15 @@ describe('computeCostUsd', () => {
       { maxInputTokens: 256_000, inputPerMillion: 0.05, outputPerMillion: 0.4 },
       { maxInputTokens: 1_000_000, inputPerMillion: 0.25, outputPerMillion: 2 },
     ]);
+  });
+});
+
+describe('defaultTimeoutNeedsEstimate', () => {
+  it('is false exactly for bodies too short to hold text that reaches the first extra second', () => {
+    expect(defaultTimeoutNeedsEstimate(29_997)).toBe(false);
+    expect(defaultTimeoutNeedsEstimate(29_998)).toBe(true);
+    // The longest body that skips the estimate still gets the plain default; one character more reaches 61 s.
+    expect(defaultTimeoutMs(estimateInputTokens([{ content: 'x'.repeat(29_997) }]))).toBe(60_000);
+    expect(defaultTimeoutMs(estimateInputTokens([{ content: 'x'.repeat(29_998) }]))).toBe(61_000);
   });
 });

@@ -4,6 +4,7 @@
  * @module
  */
 import { InputError } from '../errors.js';
+import { CHARACTERS_PER_TOKEN } from '../tokens.js';
 import type { ClientOptions, PriceTier, Provider, RateLimit, Region } from './types.js';
 import { QWEN_FLASH_PRICES } from './wire.js';
 
@@ -25,7 +26,7 @@ export const CLIENT_DEFAULTS = Object.freeze({
 });
 
 /** DashScope compatible-mode base URL of each region. */
-export const DASHSCOPE_BASE_URLS: Readonly<Record<Region, string>> = Object.freeze({
+const DASHSCOPE_BASE_URLS: Readonly<Record<Region, string>> = Object.freeze({
   intl: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1',
   us: 'https://dashscope-us.aliyuncs.com/compatible-mode/v1',
   cn: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
@@ -269,7 +270,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Checks one extra header before any request: a valid name, and a string value without CR, LF or NUL (no header
  * injection). undici would otherwise refuse it on every attempt, as a retried connection error.
  */
-export function checkHeader(name: string, value: unknown): string {
+function checkHeader(name: string, value: unknown): string {
   if (!HEADER_NAME.test(name)) {
     throw new InputError(`headers: ${JSON.stringify(name)} is not a valid header name`, { path: 'headers' });
   }
@@ -283,7 +284,7 @@ export function checkHeader(name: string, value: unknown): string {
  * Longest timeout a timer can hold (2³¹ − 1 ms, about 24.8 days). Node runs a longer `setTimeout` after 1 ms
  * instead, so a larger `timeoutMs` would fail every attempt at once.
  */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * Checks a `timeoutMs` option: a positive number of milliseconds a timer can hold. Throws {@link InputError} at
@@ -312,6 +313,14 @@ export function defaultTimeoutMs(estimatedInputTokens: number): number {
   return CLIENT_DEFAULTS.timeoutMs + Math.floor(estimatedInputTokens / TOKENS_PER_BLOCK) * EXTRA_MS_PER_BLOCK;
 }
 
+/**
+ * Whether a request whose body has this many characters can reach the default timeout's first extra second: a
+ * shorter body cannot hold text whose `estimateInputTokens` is a whole block, so it needs no estimate.
+ */
+export function defaultTimeoutNeedsEstimate(bodyLength: number): boolean {
+  return bodyLength > (TOKENS_PER_BLOCK - 1) * CHARACTERS_PER_TOKEN;
+}
+
 /** qwen-flash's published limits (qwen-api.md): per account and model, DashScope's also enforced per second. */
 const SINGAPORE: RateLimit = Object.freeze({ requestsPerMinute: 600, tokensPerMinute: 5_000_000, perSecond: true });
 const BEIJING: RateLimit = Object.freeze({ requestsPerMinute: 30_000, tokensPerMinute: 10_000_000, perSecond: true });
@@ -323,7 +332,7 @@ const SEGMIND: RateLimit = Object.freeze({ requestsPerMinute: 50 });
  * Beijing hosts, Singapore's (the lowest) for every other DashScope host, the Pro plan's for Segmind.
  * See `docs/providers.md`.
  */
-export function defaultRateLimit(provider: Provider, host: string): RateLimit | undefined {
+function defaultRateLimit(provider: Provider, host: string): RateLimit | undefined {
   if (provider === 'segmind') return SEGMIND;
   if (provider !== 'dashscope') return undefined;
   if (host === 'dashscope.aliyuncs.com' || host.endsWith('.cn-beijing.maas.aliyuncs.com')) return BEIJING;
@@ -342,7 +351,7 @@ export interface ProxySettings {
   noProxy: string;
 }
 
-export const KEY_VARIABLE: Readonly<Record<Provider, string>> = {
+const KEY_VARIABLE: Readonly<Record<Provider, string>> = {
   dashscope: 'DASHSCOPE_API_KEY',
   segmind: 'SEGMIND_API_KEY',
   'openai-compatible': 'QWEN_TASKS_API_KEY',
@@ -398,7 +407,7 @@ export function describeEnvironment(env: Environment = process.env): Environment
   return { provider: chosen.provider, source: chosen.source, ignored, warning };
 }
 
-export function missingKeyError(provider: Provider | undefined): InputError {
+function missingKeyError(provider: Provider | undefined): InputError {
   const wanted = provider === undefined ? '' : ` for provider ${provider}`;
   return new InputError(
     `No API key${wanted}: pass apiKey to createClient, or set QWEN_TASKS_BASE_URL + QWEN_TASKS_API_KEY ` +
@@ -408,7 +417,7 @@ export function missingKeyError(provider: Provider | undefined): InputError {
   );
 }
 
-export function readProxySettings(env: Environment): ProxySettings | undefined {
+function readProxySettings(env: Environment): ProxySettings | undefined {
   const httpProxy = readEnv(env, 'http_proxy') ?? readEnv(env, 'HTTP_PROXY') ?? '';
   const httpsProxy = readEnv(env, 'https_proxy') ?? readEnv(env, 'HTTPS_PROXY') ?? '';
   if (httpProxy === '' && httpsProxy === '') return undefined;
@@ -433,7 +442,7 @@ const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
  * malformed key is never mistaken for a missing one), where it would otherwise fail every request with a 401 or a
  * confusing connection error. The key never appears in the message.
  */
-export function checkApiKey(apiKey: unknown, source = 'apiKey'): string | undefined {
+function checkApiKey(apiKey: unknown, source = 'apiKey'): string | undefined {
   if (apiKey === undefined) return undefined;
   if (typeof apiKey !== 'string')
     throw new InputError(`${source} must be a string, got ${typeof apiKey}`, { path: source });

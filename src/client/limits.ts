@@ -132,7 +132,7 @@ function waitFor(window: Window, now: number, tokens: number): number {
 }
 
 /** Backoff settings: full jitter over an exponential ceiling. */
-export const BACKOFF = Object.freeze({ baseMs: 500, capMs: 8_000, maxRetryAfterMs: 60_000 });
+const BACKOFF = Object.freeze({ baseMs: 500, capMs: 8_000, maxRetryAfterMs: 60_000 });
 
 /** How far in the past an HTTP date may be and still mean "now" (clock skew); older dates are ignored. */
 const MAX_PAST_RETRY_DATE_MS = 60_000;

@@ -15,28 +15,51 @@ import { nonEmptyString, normalizeUsage, textOf } from './wire.js';
  */
 export async function* readSse(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
   const decoder = new TextDecoder();
+  const splitter = createSseSplitter();
+  for await (const chunk of chunks) {
+    yield* splitter.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  }
+  yield* splitter.end(decoder.decode());
+}
+
+/** The `data` of each event of a whole server-sent-events text, as {@link readSse} reads them. */
+export function readSseText(text: string): string[] {
+  const splitter = createSseSplitter();
+  return [...splitter.push(text), ...splitter.end('')];
+}
+
+/** The SSE reader's state: text goes in piece by piece, the data of each complete event comes out. */
+function createSseSplitter(): { push(text: string): string[]; end(rest: string): string[] } {
   let buffer = '';
   let dataLines: string[] = [];
-  for await (const chunk of chunks) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let lineEnd = findLineEnd(buffer);
-    while (lineEnd !== -1) {
-      const line = buffer.slice(0, lineEnd);
-      // A CR at the very end of the buffer may be the first half of a CRLF: wait for the next chunk.
-      if (buffer[lineEnd] === '\r' && lineEnd === buffer.length - 1) break;
-      buffer = buffer.slice(buffer[lineEnd] === '\r' && buffer[lineEnd + 1] === '\n' ? lineEnd + 2 : lineEnd + 1);
-      if (line === '') {
-        if (dataLines.length > 0) yield dataLines.join('\n');
-        dataLines = [];
-      } else if (line.startsWith('data:')) {
-        dataLines.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+  return {
+    push(text) {
+      const events: string[] = [];
+      buffer += text;
+      let lineEnd = findLineEnd(buffer);
+      while (lineEnd !== -1) {
+        const line = buffer.slice(0, lineEnd);
+        // A CR at the very end of the buffer may be the first half of a CRLF: wait for the next piece.
+        if (buffer[lineEnd] === '\r' && lineEnd === buffer.length - 1) break;
+        buffer = buffer.slice(buffer[lineEnd] === '\r' && buffer[lineEnd + 1] === '\n' ? lineEnd + 2 : lineEnd + 1);
+        if (line === '') {
+          if (dataLines.length > 0) events.push(dataLines.join('\n'));
+          dataLines = [];
+        } else if (line.startsWith('data:')) {
+          dataLines.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+        }
+        lineEnd = findLineEnd(buffer);
       }
-      lineEnd = findLineEnd(buffer);
-    }
-  }
-  buffer += decoder.decode();
-  if (buffer.startsWith('data:')) dataLines.push(buffer.slice(buffer.startsWith('data: ') ? 6 : 5).replace(/\r$/, ''));
-  if (dataLines.length > 0) yield dataLines.join('\n');
+      return events;
+    },
+    end(rest) {
+      buffer += rest;
+      if (buffer.startsWith('data:')) {
+        dataLines.push(buffer.slice(buffer.startsWith('data: ') ? 6 : 5).replace(/\r$/, ''));
+      }
+      return dataLines.length > 0 ? [dataLines.join('\n')] : [];
+    },
+  };
 }
 
 function findLineEnd(text: string): number {

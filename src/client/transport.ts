@@ -4,7 +4,7 @@
  * @module
  */
 import type { Dispatcher } from 'undici';
-import { ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors.js';
+import { type ApiError, ConnectionError, QwenTasksError, ServerError, TimeoutError } from '../errors.js';
 import { isRecord } from '../json.js';
 import { type ErrorBodyFields, mapApiError, parseErrorBody, parseErrorObject } from './api-errors.js';
 import type { ProxySettings } from './config.js';
@@ -108,14 +108,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       const errorBodyBytes = Math.min(MAX_ERROR_BODY_BYTES, settings.maxResponseBytes);
       const fields = parseErrorBody(await readTextPrefix(response.body, errorBodyBytes));
       usage = normalizeUsage(fields.usage);
-      throw mapApiError({
-        status: response.statusCode,
-        fields,
-        provider,
-        url,
-        headerRequestId: headerRequestId(headers),
-        retryAfterMs: parseRetryAfterMs(headers, settings.now()),
-      });
+      throw replyError(settings, headers, response.statusCode, fields, parseRetryAfterMs(headers, settings.now()));
     }
     const encoding = headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') throw encodingError(String(encoding), provider, url);
@@ -126,7 +119,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       if (declaredLength > maxStreamBytes) throw tooLargeError(maxStreamBytes, provider);
       const assembler = createStreamAssembler({
         provider,
-        mapError: (fields) => streamError(fields, settings, headers),
+        mapError: (fields) => replyError(settings, headers, undefined, fields),
         maxTextBytes: settings.maxResponseBytes,
         tooLarge: () => tooLargeError(settings.maxResponseBytes, provider),
       });
@@ -147,14 +140,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       : await response.body.text();
     const raw = parseJsonBody(text, provider, url);
     if (isRecord(raw) && raw.error !== undefined && raw.error !== null) {
-      const fields = parseErrorObject(raw);
-      throw mapApiError({
-        status: response.statusCode,
-        fields,
-        provider,
-        url,
-        headerRequestId: headerRequestId(headers),
-      });
+      throw replyError(settings, headers, response.statusCode, parseErrorObject(raw));
     }
     const reply = parseChatResponse(raw);
     if (reply === undefined) {
@@ -239,16 +225,15 @@ function watchAttempt(now: () => number, timeoutMs: number): WatchedAttempt {
   return watched;
 }
 
+/** Takes an attempt off the sweep, and stops the sweep once no attempt is left. */
 function unwatchAttempt(watched: WatchedAttempt): void {
   watchedAttempts.delete(watched);
+  if (watchedAttempts.size > 0) return;
+  clearInterval(sweepTimer);
+  sweepTimer = undefined;
 }
 
 function sweep(): void {
-  if (watchedAttempts.size === 0) {
-    clearInterval(sweepTimer);
-    sweepTimer = undefined;
-    return;
-  }
   for (const watched of watchedAttempts) {
     if (watched.body === undefined || watched.now() < watched.deadlineAt) continue;
     watched.timedOut = true;
@@ -279,14 +264,24 @@ function parseJsonBody(text: string, provider: string, url: string): unknown {
   }
 }
 
-/** The error of an error event inside a stream, with the stream's request id (its header's first). */
-function streamError(fields: ErrorBodyFields, settings: AttemptSettings, headers: ResponseHeaders): Error {
+/**
+ * The typed error of a failed reply (an error status, a 2xx body holding an error, or an error event inside a
+ * stream, whose `status` is `undefined`), with the reply's request id (its header's first).
+ */
+function replyError(
+  settings: AttemptSettings,
+  headers: ResponseHeaders,
+  status: number | undefined,
+  fields: ErrorBodyFields,
+  retryAfterMs?: number,
+): ApiError {
   return mapApiError({
-    status: undefined,
+    status,
     fields,
     provider: settings.provider,
     url: settings.url,
     headerRequestId: headerRequestId(headers),
+    retryAfterMs,
   });
 }
 
@@ -313,7 +308,7 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
  * Passes the chunks of a body through, failing with a {@link ConnectionError} (`RESPONSE_TOO_LARGE`, not retried)
  * as soon as more than `maxBytes` arrived; the caller then destroys the body, so reading stops.
  */
-export async function* limitBytes(
+async function* limitBytes(
   chunks: AsyncIterable<Uint8Array>,
   maxBytes: number,
   provider: string,
@@ -327,7 +322,7 @@ export async function* limitBytes(
 }
 
 /** The error of a reply body over `maxResponseBytes`. */
-export function tooLargeError(maxBytes: number, provider: string): ConnectionError {
+function tooLargeError(maxBytes: number, provider: string): ConnectionError {
   return new ConnectionError(
     `The reply body is larger than maxResponseBytes (${maxBytes} bytes): raise maxResponseBytes in createClient ` +
       'if replies this large are expected',

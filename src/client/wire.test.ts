@@ -281,6 +281,16 @@ describe('parseErrorBody', () => {
       { message: 'HTML page: Upstream is down' },
     ],
     ['plain text', 'upstream connect error', { message: 'upstream connect error' }],
+    [
+      'an error framed as a server-sent event',
+      'data: {"error":{"code":"data_inspection_failed","message":"Bad input"}}\n\n',
+      { code: 'data_inspection_failed', message: 'Bad input' },
+    ],
+    [
+      "DashScope's native SSE error frame, after its id, event and comment lines",
+      'id:1\r\nevent:error\r\n:HTTP_STATUS/400\r\ndata:{"code":"Arrearage","request_id":"req-3"}\r\n\r\n',
+      { code: 'Arrearage', requestId: 'req-3' },
+    ],
   ])('reads %s', (_name, body, expected) => {
     expect(parseErrorBody(body)).toEqual(expected);
   });

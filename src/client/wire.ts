@@ -56,13 +56,13 @@ export interface BodySettings {
  * page lists JSON Schema mode for "only some qwen-plus models"; qwen-flash is not clearly among them. A dated
  * snapshot (`qwen-plus-2025-07-28`) counts as its model. Overridden per client with `jsonSchemaModels`.
  */
-export const JSON_SCHEMA_MODELS: Readonly<Record<string, boolean>> = Object.freeze({
+const JSON_SCHEMA_MODELS: Readonly<Record<string, boolean>> = Object.freeze({
   'qwen-plus': true,
   'qwen-plus-latest': true,
 });
 
 /** Whether `model` is known to support strict JSON Schema output: the overrides first, then the table. */
-export function supportsJsonSchema(model: string, overrides?: Readonly<Record<string, boolean>>): boolean {
+function supportsJsonSchema(model: string, overrides?: Readonly<Record<string, boolean>>): boolean {
   const snapshotOf = model.replace(/-\d{4}-\d{2}-\d{2}$/, '');
   for (const table of [overrides, JSON_SCHEMA_MODELS]) {
     if (table === undefined) continue;
@@ -176,7 +176,7 @@ export type WireMessage = Record<string, unknown>;
  * Maps camelCase messages to the wire: `toolCalls` → `tool_calls`, `toolCallId` → `tool_call_id`,
  * content parts' `cacheControl` → `cache_control`.
  */
-export function toWireMessages(messages: readonly ChatMessage[]): WireMessage[] {
+function toWireMessages(messages: readonly ChatMessage[]): WireMessage[] {
   return messages.map(toWireMessage);
 }
 
@@ -368,7 +368,7 @@ export const QWEN_FLASH_PRICES: readonly PriceTier[] = Object.freeze([
 export const BATCH_PRICE_SHARE = 0.5;
 
 /** Share of the input price charged for cached input tokens, when a tier does not say. */
-export const CACHED_INPUT_PRICE_SHARE = 0.2;
+const CACHED_INPUT_PRICE_SHARE = 0.2;
 
 const TOKENS_PER_MILLION = 1_000_000;
 

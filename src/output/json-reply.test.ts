@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { JsonSchema } from '../json.js';
-import { parseJsonReply, stripThinking } from './json-reply.js';
-import type { RepairName } from './outcome.js';
+import { parseJsonReply } from './json-reply.js';
+import { type RepairName, stripThinking } from './outcome.js';
 import { createJsonSchemaValidator, createZodValidator } from './schema.js';
 
 describe('parseJsonReply', () => {

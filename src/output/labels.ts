@@ -5,8 +5,8 @@
  * @module
  */
 import { isRecord } from '../json.js';
-import { parseJsonReply, readReplyText } from './json-reply.js';
-import { addRepair, failure, type ParseOutcome, type RepairName } from './outcome.js';
+import { parseJsonReply } from './json-reply.js';
+import { addRepair, failure, type ParseOutcome, type RepairName, readReplyText } from './outcome.js';
 
 /** Quote (and emphasis) pairs a model may wrap a label in. */
 const WRAPPERS: readonly (readonly [string, string])[] = [
@@ -162,10 +162,11 @@ export function labelMatcherOf(labels: readonly string[] | LabelMatcher): LabelM
  */
 export function parseLabelReply(text: string, labels: readonly string[] | LabelMatcher): ParseOutcome<string> {
   const matcher = labelMatcherOf(labels);
-  // The common reply, one label exactly and no tag or fence around it, needs no reading.
-  const plain = text.includes('<') || text.includes('`') ? undefined : matcher.match(text);
-  if (plain?.exact === true) {
-    return accept(plain, [], []);
+  // The common reply is one label and nothing else. Without a `<` or a backtick there is no reasoning tag or fence for
+  // `readReplyText` to take off, and a label has no surrounding spaces, so the text is read as it is.
+  const exact = text.includes('<') || text.includes('`') ? undefined : matcher.match(text);
+  if (exact?.exact === true) {
+    return accept(exact, [], []);
   }
   const repairs: RepairName[] = [];
   const reply = readReplyText(text, repairs);

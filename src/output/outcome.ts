@@ -1,6 +1,7 @@
 /**
- * What every reply parser returns: a value with the local repairs that produced it, or the issues that keep it
- * from being valid. `REPAIR_NAMES` lists every repair by name. See `docs/output-repair.md#local-repairs`.
+ * What every reply parser shares: the answer part of a reply (reasoning stripped, a fence unwrapped), and what it
+ * returns, a value with the local repairs that produced it or the issues that keep it from being valid.
+ * `REPAIR_NAMES` lists every repair by name. See `docs/output-repair.md#local-repairs`.
  * @module
  */
 import type { OutputIssue } from '../errors.js';
@@ -115,4 +116,72 @@ export function addRepair(repairs: RepairName[], repair: RepairName): void {
   if (!repairs.includes(repair)) {
     repairs.push(repair);
   }
+}
+
+/** A reply that is one code fence, with an optional language tag. */
+const WHOLE_FENCE = /^`{3,}[\w+#.-]*[ \t]*\n?([\s\S]*?)\n?[ \t]*`{3,}$/;
+/** Tag names that models use for the reasoning they write before an answer. */
+const TAG_NAMES = '(?:think|thinking|reasoning|reflection)';
+/** Any reasoning tag; a cheap pre-check so replies without one cost a single scan. */
+const ANY_TAG = new RegExp(`</?${TAG_NAMES}>`, 'i');
+/** An opening tag at the start of the text (after whitespace). */
+const LEADING_OPENING_TAG = new RegExp(`^\\s*<${TAG_NAMES}>`, 'i');
+const CLOSING_TAG = new RegExp(`</${TAG_NAMES}>`, 'i');
+/** The first reasoning tag, opening or closing. */
+const FIRST_TAG = new RegExp(`<(/?)${TAG_NAMES}>`, 'i');
+
+/**
+ * The part of a reply that holds the answer, for the text-based formats: reasoning stripped, trimmed, and a reply
+ * that is one code fence unwrapped. Repairs made are appended to `repairs`.
+ */
+export function readReplyText(text: string, repairs: RepairName[]): string {
+  const thinking = stripThinking(text);
+  if (thinking.stripped) {
+    repairs.push('think');
+  }
+  let reply = thinking.text.trim();
+  const fenced = stripCodeFence(reply);
+  if (fenced !== undefined) {
+    repairs.push('fence');
+    reply = fenced;
+  }
+  return reply;
+}
+
+/**
+ * The content of a reply that is a single Markdown code fence (trimmed), or `undefined` when it is not one. An
+ * opening fence whose closing fence was cut off counts too.
+ */
+function stripCodeFence(text: string): string | undefined {
+  const whole = WHOLE_FENCE.exec(text);
+  if (whole !== null) {
+    return (whole[1] ?? '').trim();
+  }
+  const opened = /^`{3,}[\w+#.-]*[ \t]*\n([\s\S]*)$/.exec(text);
+  return opened !== null && !opened[1]?.includes('```') ? (opened[1] ?? '').trim() : undefined;
+}
+
+/**
+ * Removes reasoning from a reply: leading `<think>…</think>` blocks (also `thinking`, `reasoning`, `reflection`), a
+ * leading block never closed (the text becomes empty), and everything up to a `</think>` whose opening tag was in
+ * the prompt (Qwen3 chat templates add it).
+ */
+export function stripThinking(text: string): { text: string; stripped: boolean } {
+  if (!text.includes('<') || !ANY_TAG.test(text)) {
+    return { text, stripped: false };
+  }
+  let rest = text;
+  const first = FIRST_TAG.exec(rest);
+  if (first !== null && first[1] === '/') {
+    rest = rest.slice(first.index + first[0].length);
+  }
+  for (let opening = LEADING_OPENING_TAG.exec(rest); opening !== null; opening = LEADING_OPENING_TAG.exec(rest)) {
+    const afterOpening = rest.slice(opening[0].length);
+    const closing = CLOSING_TAG.exec(afterOpening);
+    if (closing === null) {
+      return { text: '', stripped: true };
+    }
+    rest = afterOpening.slice(closing.index + closing[0].length);
+  }
+  return rest === text ? { text, stripped: false } : { text: rest.trimStart(), stripped: true };
 }

@@ -5,9 +5,9 @@
  */
 import { InputError } from '../errors.js';
 import { isRecord } from '../json.js';
-import { parseJsonReply, readReplyText } from './json-reply.js';
+import { parseJsonReply } from './json-reply.js';
 import { type LabelMatcher, labelMatcherOf, parseLabelReply, parseLabelsReply } from './labels.js';
-import type { ParseOutcome, RepairName } from './outcome.js';
+import { type ParseOutcome, type RepairName, readReplyText } from './outcome.js';
 import { JsonScanner } from './scan.js';
 
 /** An item's letter code as `packedItemIndex` reads it: 1 to 6 uppercase ASCII letters (`A`, … `Z`, `AA`, …). */

@@ -5,8 +5,8 @@
  * @module
  */
 import { isRecord } from '../json.js';
-import { parseJsonReply, readReplyText } from './json-reply.js';
-import { addRepair, failure, type ParseOutcome, type RepairName } from './outcome.js';
+import { parseJsonReply } from './json-reply.js';
+import { addRepair, failure, type ParseOutcome, type RepairName, readReplyText } from './outcome.js';
 
 /** A bullet (`-`, `*`, `•`, `·`, …) or a number (`1.`, `1)`, `(1)`) in front of a list item. */
 const ITEM_MARKER = /^(?:[-*•·‣◦+–—]|\d{1,3}[.)、]|\(\d{1,3}\))\s*/;

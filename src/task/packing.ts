@@ -74,7 +74,7 @@ export async function runPackedLabels(
   for (const [index, item] of items.entries()) {
     const text: unknown = (item as { text?: unknown } | null | undefined)?.text;
     try {
-      await checkTextWithTokenizer(text, compiled.systemTokens);
+      await checkTextWithTokenizer(text, compiled);
       const tokens = estimateTokens(text as string);
       const key = cache ? cacheKey(task, cacheModel(task, givenClient), text as string) : undefined;
       pending.push({ index, text: text as string, tokens, key });

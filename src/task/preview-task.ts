@@ -56,7 +56,7 @@ export async function previewTask(
   // A text too long to send is still previewed (that is what a preview is for), with the reason as a warning.
   let limitWarning: InputError | undefined;
   try {
-    checkText(text, compiled.systemTokens);
+    checkText(text, compiled);
   } catch (error) {
     if (!(error instanceof InputError) || !/ (is too long|may be over)/.test(error.message)) throw error;
     limitWarning = error;

@@ -60,10 +60,7 @@ export async function runTask<O>(
   const text = (
     typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as { text?: unknown }).text : given
   ) as string;
-  // A text short enough to fit with any system message needs no estimate of the system message's tokens.
-  const short =
-    typeof text === 'string' && (text.length + compiled.system.length) * MAX_BYTES_PER_CODE_UNIT <= MAX_INPUT_TOKENS;
-  const counting = checkTextWithTokenizer(text, short ? 0 : compiled.systemTokens);
+  const counting = checkTextWithTokenizer(text, compiled);
   if (counting) await counting;
   const maxRepairs = options.maxRepairs ?? 1;
   checkMaxRepairs(maxRepairs);
@@ -234,8 +231,8 @@ const UNCALIBRATED =
  * and any other needs the tokenizer: without it, it is refused with what to do ({@link checkTextWithTokenizer}
  * counts it, and counts calibrated texts whose estimate is within 3× of the limit too).
  */
-export function checkText(text: unknown, overheadTokens = 0, path = 'text'): void {
-  const fit = inputFit(text, overheadTokens, path);
+export function checkText(text: unknown, overhead: Overhead = 0, path = 'text'): void {
+  const fit = inputFit(text, overhead, path);
   if (fit !== undefined && !fit.calibrated) throw unsureError(path, fit);
 }
 
@@ -244,9 +241,13 @@ export function checkText(text: unknown, overheadTokens = 0, path = 'text'): voi
  * installed (loaded only then, for texts near the limit). Returns `undefined` at once when the text fits (no
  * promise on the hot path), else a promise that rejects unless the count fits.
  */
-export function checkTextWithTokenizer(text: unknown, overheadTokens = 0, path = 'text'): Promise<void> | undefined {
-  const fit = inputFit(text, overheadTokens, path);
-  return fit === undefined ? undefined : countNearLimit(text as string, overheadTokens, path, fit);
+export function checkTextWithTokenizer(
+  text: unknown,
+  overhead: Overhead = 0,
+  path = 'text',
+): Promise<void> | undefined {
+  const fit = inputFit(text, overhead, path);
+  return fit === undefined ? undefined : countNearLimit(text as string, fit.overheadTokens, path, fit);
 }
 
 async function countNearLimit(text: string, overheadTokens: number, path: string, fit: UnsureFit): Promise<void> {
@@ -259,8 +260,15 @@ async function countNearLimit(text: string, overheadTokens: number, path: string
   if (tokens > MAX_INPUT_TOKENS) throw tooLongError(path, tokens);
 }
 
+/**
+ * The tokens sent with a text: a number, or a compiled task, whose system message is estimated only when the text is
+ * long enough for it to matter (its length bounds it: no character costs more than `MAX_BYTES_PER_CODE_UNIT`).
+ */
+type Overhead = number | { readonly system: string; readonly systemTokens: number };
+
 /** Where a text that may not fit stands: its estimate and its upper bound, overhead included. */
 interface UnsureFit {
+  overheadTokens: number;
   estimate: number;
   bound: number;
   /** Whether every character is of a script the estimate was calibrated on (its estimate then decides). */
@@ -271,12 +279,15 @@ interface UnsureFit {
  * Throws for a text that is no text or certainly too long; `undefined` when it certainly fits, else the counts of
  * a text only the tokenizer can place.
  */
-function inputFit(text: unknown, overheadTokens: number, path: string): UnsureFit | undefined {
+function inputFit(text: unknown, overhead: Overhead, path: string): UnsureFit | undefined {
   if (typeof text !== 'string') throw new InputError(`${path} must be a string, got ${describe(text)}`, { path });
   if (!NOT_WHITESPACE.test(text)) throw new InputError(`${path} is empty or only whitespace`, { path });
   if (!text.isWellFormed()) {
     throw new InputError(`${path} is not valid Unicode: it contains a lone surrogate (broken UTF-16)`, { path });
   }
+  const overheadBound = typeof overhead === 'number' ? overhead : overhead.system.length * MAX_BYTES_PER_CODE_UNIT;
+  if (text.length * MAX_BYTES_PER_CODE_UNIT + overheadBound <= MAX_INPUT_TOKENS) return undefined;
+  const overheadTokens = typeof overhead === 'number' ? overhead : overhead.systemTokens;
   if (text.length * MAX_BYTES_PER_CODE_UNIT + overheadTokens <= MAX_INPUT_TOKENS) return undefined;
   const bound = maxTokens(text) + overheadTokens;
   if (bound <= MAX_INPUT_TOKENS) return undefined;
@@ -284,7 +295,7 @@ function inputFit(text: unknown, overheadTokens: number, path: string): UnsureFi
   if (estimate > MAX_INPUT_TOKENS) throw tooLongError(path, estimate);
   const calibrated = !UNCALIBRATED.test(text);
   if (calibrated && estimate * ESTIMATE_MARGIN <= MAX_INPUT_TOKENS) return undefined;
-  return { estimate, bound, calibrated };
+  return { overheadTokens, estimate, bound, calibrated };
 }
 
 function tooLongError(path: string, tokens: number): InputError {

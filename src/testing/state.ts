@@ -158,7 +158,7 @@ interface BatchStore {
 }
 
 /** An empty store. */
-export function createBatchStore(): BatchStore {
+function createBatchStore(): BatchStore {
   const files = new Map<string, { file: FileObject; content: string }>();
   const batches = new Map<string, StoredBatch>();
   return {
