@@ -211,7 +211,7 @@ const SWEEP_INTERVAL_MS = 500;
 
 /**
  * Puts a coarse attempt under the one sweep that bounds every coarse attempt in flight: a single unref'd interval,
- * started with the first and stopped once none is left, so an attempt costs a set entry, never a timer. Before the
+ * started with the first and stopping itself once none is left, so an attempt costs a set entry, never a timer. Before the
  * headers, undici's headers timer bounds the attempt; after them, the sweep destroys a body still arriving at the
  * deadline (undici's body timer restarts with every byte, so a reply trickling in would never end).
  */
@@ -225,15 +225,20 @@ function watchAttempt(now: () => number, timeoutMs: number): WatchedAttempt {
   return watched;
 }
 
-/** Takes an attempt off the sweep, and stops the sweep once no attempt is left. */
+/**
+ * Takes an attempt off the sweep. The sweep stops itself at its next tick once no attempt is left, rather than here:
+ * calls one after another would otherwise start and clear a timer each.
+ */
 function unwatchAttempt(watched: WatchedAttempt): void {
   watchedAttempts.delete(watched);
-  if (watchedAttempts.size > 0) return;
-  clearInterval(sweepTimer);
-  sweepTimer = undefined;
 }
 
 function sweep(): void {
+  if (watchedAttempts.size === 0) {
+    clearInterval(sweepTimer);
+    sweepTimer = undefined;
+    return;
+  }
   for (const watched of watchedAttempts) {
     if (watched.body === undefined || watched.now() < watched.deadlineAt) continue;
     watched.timedOut = true;
