@@ -53,11 +53,20 @@ export {
   type LabelOf,
   type Labels,
   type SummarizeOptions,
+  streamExtract,
+  streamSummarize,
   summarize,
   type TaskCallOptions,
 } from './task/one-liners.js';
 export { type PreviewTaskOptions, previewTask, type TaskPreview } from './task/preview-task.js';
 export { createFileCache, createMemoryCache, type ResultCache } from './task/result-cache.js';
 export { type RunTaskOptions, runTask } from './task/run-task.js';
+export {
+  type DeepPartial,
+  type StreamCallKind,
+  streamTask,
+  type TaskStream,
+  type TaskStreamEvent,
+} from './task/stream-task.js';
 export { loadTask, validateTaskFile } from './task/task-file.js';
 export type { AttemptInfo, Task, TaskDefinitionInput, TaskResult } from './task/types.js';

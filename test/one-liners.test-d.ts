@@ -1,6 +1,18 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { classify, defineTask, extract, runTask, summarize, type TaskResult } from '../src/index.js';
+import {
+  classify,
+  type DeepPartial,
+  defineTask,
+  extract,
+  runTask,
+  streamExtract,
+  streamSummarize,
+  streamTask,
+  summarize,
+  type TaskResult,
+  type TaskStream,
+} from '../src/index.js';
 
 describe('one-liner return types', () => {
   it('classify infers the label union from a list, with or without as const', () => {
@@ -32,5 +44,19 @@ describe('one-liner return types', () => {
   it('runTask carries the task output type', () => {
     const task = defineTask<{ name: string }>({ name: 'x', output: z.object({ name: z.string() }) });
     expectTypeOf(runTask(task, 't')).toEqualTypeOf<Promise<TaskResult<{ name: string }>>>();
+  });
+
+  it('the stream functions carry the same types, partials as deep partials', () => {
+    const Contact = z.object({ name: z.string(), tags: z.array(z.object({ label: z.string() })) });
+    type Contact = z.infer<typeof Contact>;
+    const contact = streamExtract('t', Contact);
+    expectTypeOf(contact).toEqualTypeOf<TaskStream<Contact>>();
+    expectTypeOf(contact.result).toEqualTypeOf<Promise<TaskResult<Contact>>>();
+    expectTypeOf<DeepPartial<Contact>>().toEqualTypeOf<{ name?: string; tags?: { label?: string }[] }>();
+    expectTypeOf(contact[Symbol.asyncIterator]().next()).resolves.toHaveProperty('value');
+    expectTypeOf(streamSummarize('t', { format: 'bullets' })).toEqualTypeOf<TaskStream<string[]>>();
+    expectTypeOf(streamSummarize('t')).toEqualTypeOf<TaskStream<string>>();
+    const task = defineTask<{ name: string }>({ name: 'x', output: z.object({ name: z.string() }) });
+    expectTypeOf(streamTask(task, 't')).toEqualTypeOf<TaskStream<{ name: string }>>();
   });
 });

@@ -9,7 +9,8 @@ import { ZERO_USAGE } from '../client/wire.js';
 import { ApiError, AuthenticationError, InputError, InsufficientCreditsError } from '../errors.js';
 import type { AttemptInfo } from '../task/types.js';
 import { estimateTokens } from '../tokens.js';
-import { createIdTable, INVALID_RECORD_ID, readBatchInputs } from './inputs.js';
+import { createIdTable, type IdTable } from './id-table.js';
+import { INVALID_RECORD_ID, readBatchInputs } from './inputs.js';
 import { checkRunIdentity, lockOutput, runIdentity } from './output-guard.js';
 import { openResultsFile, PREVIOUS_FAILED, PREVIOUS_OK, type ResultsFile } from './results-file.js';
 import type { BatchRunStart, ResultChannel } from './run-batch.js';
@@ -59,10 +60,12 @@ export async function runSession(
     onProgress: options.onProgress,
     clock: start.clock,
     knownTotal: Array.isArray(inputs) ? inputs.length : undefined,
+    seen: createIdTable(),
   };
   try {
     return await drive(session, readBatchInputs(inputs)[Symbol.asyncIterator]());
   } finally {
+    session.seen.close();
     await results?.close().catch(() => undefined);
     await lock?.release().catch(() => undefined);
   }
@@ -106,6 +109,8 @@ export interface BatchSessionOptions {
   clock: Clock;
   /** Items in the input, when known before reading (arrays). */
   knownTotal: number | undefined;
+  /** The ids read so far (duplicate check), closed by {@link runSession}. */
+  seen: IdTable;
 }
 
 /**
@@ -140,7 +145,7 @@ export function createBatchSession(
   const startedAt = clock.now();
   const tally = createBatchTally(options.knownTotal);
   const progress = createProgressReporter(options.onProgress, () => clock.now());
-  const seen = createIdTable();
+  const { seen } = options;
   const snapshot = (): BatchProgress => tally.toProgress({ elapsedMs: clock.now() - startedAt, ...status() });
 
   return {

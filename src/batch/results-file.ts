@@ -6,7 +6,8 @@
 import { writeSync } from 'node:fs';
 import { type FileHandle, open, stat, truncate } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { createIdTable, type FileLine, type IdTable, readFileLines } from './inputs.js';
+import { createIdTable, type IdTable } from './id-table.js';
+import { type FileLine, readFileLines } from './inputs.js';
 import type { BatchItemResult } from './types.js';
 
 /** The results file of a run, open for appending. */
@@ -77,7 +78,10 @@ export async function openResultsFile(
       let written = 0;
       while (written < line.byteLength) written += writeSync(handle.fd, line, written, line.byteLength - written);
     },
-    close: () => handle.close(),
+    close: () => {
+      previous.close();
+      return handle.close();
+    },
   };
 }
 

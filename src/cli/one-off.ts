@@ -4,8 +4,9 @@
  * @module
  */
 import type { QwenClient } from '../client/types.js';
-import { summarize } from '../task/one-liners.js';
+import { streamSummarize, summarize } from '../task/one-liners.js';
 import { runTask } from '../task/run-task.js';
+import { streamTask, type TaskStream } from '../task/stream-task.js';
 import {
   CLIENT_FLAGS,
   CLIENT_SECTION,
@@ -43,6 +44,18 @@ const OUTPUT_SECTION = {
   flags: ['json', 'instructions', 'help'],
 } as const satisfies HelpSection<OneOffFlag>;
 
+/** `--stream`, for `extract` and `summarize`. */
+const STREAM_FLAG = {
+  type: 'boolean',
+  description:
+    'print the value as the reply arrives: on a terminal re-drawn in place, on a pipe bullets line by line (other values at the end); the final output is the same',
+} as const;
+
+const STREAMED_OUTPUT_SECTION = {
+  title: 'Output',
+  flags: ['json', 'stream', 'instructions', 'help'],
+} as const satisfies HelpSection<OneOffFlag | 'stream'>;
+
 /** `qwen-tasks classify`: one text, one label (or several with `--multi`). */
 export const classifyCommand = defineCommand({
   name: 'classify',
@@ -68,13 +81,26 @@ export const extractCommand = defineCommand({
   usage: 'extract [TEXT | -] --schema schema.json [options]',
   about: `Extracts data from a text into a value valid against a JSON Schema and prints it as JSON
 (indented; one line with --json).`,
-  flags: { ...ONE_OFF_FLAGS, schema: { ...TASK_FLAGS.schema, short: 's' } },
-  sections: [{ title: 'Task', flags: ['schema'] }, INPUT_SECTION, OUTPUT_SECTION, CLIENT_SECTION],
+  flags: { ...ONE_OFF_FLAGS, schema: { ...TASK_FLAGS.schema, short: 's' }, stream: STREAM_FLAG },
+  sections: [{ title: 'Task', flags: ['schema'] }, INPUT_SECTION, STREAMED_OUTPUT_SECTION, CLIENT_SECTION],
   examples: [
     'qwen-tasks extract "Invoice 42 from ACME, due 2025-03-01, total 99.50 EUR" --schema invoice.schema.json',
     'qwen-tasks extract --file email.txt --schema contact.schema.json --json',
+    'qwen-tasks extract --file report.txt --schema findings.schema.json --stream',
   ],
-  run: runBuiltin('extract'),
+  async run(values, positionals, io) {
+    const task = await builtinTask('extract', values, 'extract');
+    if (values.stream === true) {
+      return streamAnswer('extract', values, positionals, io, (text, client) => streamTask(task, text, { client }));
+    }
+    return answer(
+      'extract',
+      values,
+      positionals,
+      io,
+      async (text, client) => (await runTask(task, text, { client })).value,
+    );
+  },
 });
 
 /** `qwen-tasks summarize`: one text, bullet points or a paragraph. */
@@ -88,19 +114,34 @@ in chunks, then the chunk summaries are summarized.`,
     format: TASK_FLAGS.format,
     'max-items': TASK_FLAGS['max-items'],
     'max-words': TASK_FLAGS['max-words'],
+    stream: STREAM_FLAG,
   },
   sections: [
     { title: 'Task', flags: ['format', 'max-items', 'max-words'] },
     INPUT_SECTION,
-    OUTPUT_SECTION,
+    STREAMED_OUTPUT_SECTION,
     CLIENT_SECTION,
   ],
   examples: [
     'qwen-tasks summarize --file report.txt --format bullets --max-items 5',
     'curl -s https://example.com/post.txt | qwen-tasks summarize - --max-words 60',
+    'qwen-tasks summarize --file report.txt --format bullets --stream',
   ],
   async run(values, positionals, io) {
     const options = summarizeOptions(values, 'summarize');
+    if (values.stream === true) {
+      return streamAnswer(
+        'summarize',
+        values,
+        positionals,
+        io,
+        (text, client) =>
+          options.format === 'bullets'
+            ? streamSummarize(text, { ...options, format: 'bullets', client })
+            : streamSummarize(text, { ...options, format: 'paragraph', client }),
+        options.maxItems,
+      );
+    }
     return answer('summarize', values, positionals, io, (text, client) =>
       options.format === 'bullets'
         ? summarize(text, { ...options, format: 'bullets', client })
@@ -110,7 +151,7 @@ in chunks, then the chunk summaries are summarized.`,
 });
 
 /** The `run` of a command that answers with a built-in task shaped by its flags. */
-function runBuiltin(name: 'classify' | 'extract') {
+function runBuiltin(name: 'classify') {
   return async (values: FlagValues<typeof ONE_OFF_FLAGS> & TaskFlagValues, positionals: string[], io: CliIo) => {
     const task = await builtinTask(name, values, name);
     return answer(name, values, positionals, io, async (text, client) => (await runTask(task, text, { client })).value);
@@ -144,4 +185,102 @@ function formatValue(value: unknown, json: boolean): string {
     return value.map((item) => `${item}\n`).join('');
   }
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * Reads the one text and prints its value as the reply streams in. On a terminal each partial is drawn in place of
+ * the last and the validated value is drawn last, so the screen ends as the plain command's output. On a pipe, a
+ * list of strings is written an item at a time, as items are confirmed (a later line began); anything else, the
+ * value at the end. Should a repair turn or a retry replace a list already partly written, a note on stderr says so
+ * and the whole validated list follows.
+ */
+function streamAnswer(
+  command: string,
+  values: FlagValues<typeof ONE_OFF_FLAGS>,
+  positionals: readonly string[],
+  io: CliIo,
+  start: (text: string, client: QwenClient) => TaskStream<unknown>,
+  maxItems?: number,
+): Promise<number> {
+  const clientOptions = parseCommonFlags(values, command);
+  const json = values.json ?? false;
+  return withClient(clientOptions, io, async (client) => {
+    const text = await readTextInput({ positionals, file: values.file, stdin: io.stdin, command });
+    const stream = start(text, client);
+    const screen = io.stdout.isTTY === true ? createLiveArea(io.stdout) : undefined;
+    const written: string[] = [];
+    /** Whether a later reply's list disagreed with the items written: nothing more is written until the end. */
+    let diverged = false;
+    try {
+      for await (const partial of stream) {
+        if (screen !== undefined) screen.draw(formatValue(partial, json));
+        else if (!json && !diverged && isStringList(partial)) {
+          if (partial.some((item, index) => index < written.length && written[index] !== item)) diverged = true;
+          // Never past the list's limit: a reply with too many items gets a repair turn, which may keep these.
+          const room = (maxItems ?? Number.POSITIVE_INFINITY) - written.length;
+          for (const item of diverged ? [] : partial.slice(written.length, written.length + Math.max(0, room))) {
+            io.stdout.write(`${item}\n`);
+            written.push(item);
+          }
+        }
+      }
+      const { value } = await stream.result;
+      if (screen !== undefined) {
+        screen.draw(formatValue(value, json));
+      } else if (written.length > 0 && isStringList(value)) {
+        if (written.every((item, index) => value[index] === item)) {
+          for (const item of value.slice(written.length)) io.stdout.write(`${item}\n`);
+        } else {
+          io.stderr.write(
+            `note: the list streamed above was replaced (a repair turn or a retry); the validated list follows\n`,
+          );
+          io.stdout.write(formatValue(value, json));
+        }
+      } else {
+        io.stdout.write(formatValue(value, json));
+      }
+      return EXIT_CODES.ok;
+    } catch (error) {
+      // A partial is not a result: none stays on the screen when the run fails.
+      screen?.clear();
+      throw error;
+    }
+  });
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/**
+ * A region at the bottom of a terminal redrawn in place: text that only grows is appended; other text moves the
+ * cursor back to the region's start (counting wrapped rows at the terminal's width) and clears it first.
+ */
+function createLiveArea(output: CliIo['stdout']): { draw(text: string): void; clear(): void } {
+  let shown = '';
+  const rows = (text: string): number => {
+    const columns = output.columns ?? 80;
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines.reduce((total, line) => total + Math.max(1, Math.ceil(line.length / columns)), 0);
+  };
+  const clear = (): void => {
+    if (shown === '') return;
+    const up = rows(shown) - (shown.endsWith('\n') ? 0 : 1);
+    output.write(`${up > 0 ? `\x1b[${up}A` : ''}\r\x1b[J`);
+    shown = '';
+  };
+  return {
+    draw(text) {
+      if (text === shown) return;
+      if (text.startsWith(shown)) {
+        output.write(text.slice(shown.length));
+      } else {
+        clear();
+        output.write(text);
+      }
+      shown = text;
+    },
+    clear,
+  };
 }

@@ -174,6 +174,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
       estimatedTokens,
       timeoutMs: timeoutMs ?? defaultTimeoutMs(estimatedTokens),
       signal,
+      onDelta: chatOptions.onDelta,
     };
     signal?.throwIfAborted();
     let attempts = 0;
@@ -183,6 +184,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     let requestTimeOutRetried = false;
     for (;;) {
       attempts += 1;
+      call.attempt = attempts;
       try {
         const result = await attempt(call);
         return toChatResponse(result, {

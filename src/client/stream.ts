@@ -5,7 +5,7 @@
 import { ConnectionError } from '../errors.js';
 import { isRecord } from '../json.js';
 import { type ErrorBodyFields, parseErrorObject } from './api-errors.js';
-import type { Usage } from './types.js';
+import type { ChatDelta, Usage } from './types.js';
 import type { ParsedReply } from './wire.js';
 import { nonEmptyString, normalizeUsage, textOf } from './wire.js';
 
@@ -101,7 +101,20 @@ export function createStreamAssembler(options: {
   mapError: (fields: ErrorBodyFields) => Error;
   maxTextBytes?: number;
   tooLarge?: () => Error;
+  /** Receives each non-empty piece of text as it is assembled (exceptions it throws are ignored). */
+  onDelta?: ((delta: ChatDelta) => void) | undefined;
+  /** The attempt the pieces are tagged with. */
+  attempt?: number;
 }): StreamAssembler {
+  const { onDelta } = options;
+  const attempt = options.attempt ?? 1;
+  const tell = (delta: ChatDelta): void => {
+    try {
+      onDelta?.(delta);
+    } catch {
+      // an observer's failure never changes the call
+    }
+  };
   const maxTextBytes = options.maxTextBytes ?? Number.POSITIVE_INFINITY;
   let textBytes = 0;
   let content = '';
@@ -137,6 +150,10 @@ export function createStreamAssembler(options: {
       count(reasoningPart);
       content += contentPart;
       reasoning += reasoningPart;
+      if (onDelta !== undefined) {
+        if (reasoningPart !== '') tell({ type: 'reasoning', text: reasoningPart, attempt });
+        if (contentPart !== '') tell({ type: 'content', text: contentPart, attempt });
+      }
       if (Array.isArray(delta.tool_calls)) delta.tool_calls.forEach(pushToolCallFragment);
     }
   }
@@ -158,6 +175,9 @@ export function createStreamAssembler(options: {
     if (typeof fragmentFunction.arguments === 'string') {
       count(fragmentFunction.arguments);
       call.arguments += fragmentFunction.arguments;
+      if (onDelta !== undefined && fragmentFunction.arguments !== '') {
+        tell({ type: 'tool-arguments', text: fragmentFunction.arguments, attempt, toolIndex: index });
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import { type ErrorBodyFields, mapApiError, parseErrorBody, parseErrorObject } f
 import type { ProxySettings } from './config.js';
 import { parseRetryAfterMs, RESPONSE_TOO_LARGE, UNEXPECTED_ENCODING } from './limits.js';
 import { createStreamAssembler, readSse } from './stream.js';
-import type { Provider, Usage } from './types.js';
+import type { ChatDelta, Provider, Usage } from './types.js';
 import {
   headerRequestId,
   headerValue,
@@ -63,6 +63,10 @@ export interface AttemptCall {
   stream: boolean;
   timeoutMs: number;
   signal: AbortSignal | undefined;
+  /** Receives the pieces of a streamed reply, each tagged with `attempt`. */
+  onDelta?: ((delta: ChatDelta) => void) | undefined;
+  /** The attempt's number, from 1 (set by the client before each attempt). */
+  attempt?: number;
 }
 
 /** A successful attempt. */
@@ -122,6 +126,8 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
         mapError: (fields) => replyError(settings, headers, undefined, fields),
         maxTextBytes: settings.maxResponseBytes,
         tooLarge: () => tooLargeError(settings.maxResponseBytes, provider),
+        onDelta: call.onDelta,
+        attempt: call.attempt ?? 1,
       });
       try {
         for await (const data of readSse(limitBytes(response.body, maxStreamBytes, provider))) {

@@ -114,6 +114,23 @@ export interface ChatOptions {
   signal?: AbortSignal;
   /** Overrides the client's per-attempt timeout. */
   timeoutMs?: number;
+  /**
+   * Called with each piece of a streamed reply as it arrives (set `stream: true` on the request; a reply that is not
+   * streamed, such as Segmind's, calls nothing). A retried attempt starts its text again: `attempt` tells them apart.
+   * An observer: an exception it throws is caught and ignored, and never changes the call's outcome.
+   */
+  onDelta?: (delta: ChatDelta) => void;
+}
+
+/** A piece of a streamed reply, as {@link ChatOptions.onDelta} receives it. */
+export interface ChatDelta {
+  /** Which text grows: the answer, the thinking text, or the arguments of tool call `toolIndex`. */
+  type: 'content' | 'reasoning' | 'tool-arguments';
+  text: string;
+  /** The HTTP attempt the piece belongs to, from 1: a higher number means a retry whose reply starts afresh. */
+  attempt: number;
+  /** The tool call's index, for `tool-arguments`. */
+  toolIndex?: number;
 }
 
 /** USD per million tokens for one input-size tier. */

@@ -9,9 +9,9 @@ import { parseJsonReply } from './json-reply.js';
 import { addRepair, failure, type ParseOutcome, type RepairName, readReplyText } from './outcome.js';
 
 /** A bullet (`-`, `*`, `•`, `·`, …) or a number (`1.`, `1)`, `(1)`) in front of a list item. */
-const ITEM_MARKER = /^(?:[-*•·‣◦+–—]|\d{1,3}[.)、]|\(\d{1,3}\))\s*/;
+export const ITEM_MARKER = /^(?:[-*•·‣◦+–—]|\d{1,3}[.)、]|\(\d{1,3}\))\s*/;
 /** Markers that need a space after them to count (so `-5%` or `*emphasis*` is not taken for a bullet). */
-const MARKER_NEEDS_SPACE = /^[-*+–—]\S/;
+export const MARKER_NEEDS_SPACE = /^[-*+–—]\S/;
 /** Quote pairs that may wrap a whole reply. */
 const WRAPPING_QUOTES: readonly (readonly [string, string])[] = [
   ['"', '"'],

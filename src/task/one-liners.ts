@@ -10,7 +10,8 @@ import { chunkText } from '../prompt/chunk-text.js';
 import { estimateTokens } from '../tokens.js';
 import { defineTask } from './define-task.js';
 import { mapLimited } from './packing.js';
-import { checkText, type RunTaskOptions, runTask } from './run-task.js';
+import { checkText, type RunTaskOptions, runObservedTask, runTask } from './run-task.js';
+import { createTaskStream, streamTask, type TaskStream } from './stream-task.js';
 import type { JsonMode, Task, TaskExample } from './types.js';
 import { DESCRIBING_KEYWORDS, describesValue, isZodSchema } from './zod-schema.js';
 
@@ -263,6 +264,25 @@ export async function extract(
   return result.value;
 }
 
+/**
+ * {@link extract} with the reply streamed: the fields of the value fill in as the model writes them. Bad options
+ * or a schema JSON cannot express throw at once; see {@link streamTask} for the rest and `docs/streaming.md`.
+ */
+export function streamExtract<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  options?: ExtractOptions,
+): TaskStream<z.output<S>>;
+export function streamExtract(text: string, schema: JsonSchema, options?: ExtractOptions): TaskStream<unknown>;
+export function streamExtract(
+  text: string,
+  schema: z.ZodType | JsonSchema,
+  options: ExtractOptions = {},
+): TaskStream<unknown> {
+  checkCall('extract', text, options);
+  return streamTask(extractTask(schema, options), text, runOptions(options));
+}
+
 /** Options of {@link summarize}. */
 export interface SummarizeOptions extends TaskCallOptions {
   /** Bullet points (a `string[]`) or one paragraph (a `string`). @defaultValue 'paragraph' */
@@ -312,6 +332,36 @@ export function summarizeTask(options: SummarizeOptions = {}): Task<unknown> {
 export function summarize(text: string, options: SummarizeOptions & { format: 'bullets' }): Promise<string[]>;
 export function summarize(text: string, options?: SummarizeOptions & { format?: 'paragraph' }): Promise<string>;
 export async function summarize(text: string, options: SummarizeOptions = {}): Promise<string | string[]> {
+  const plan = planSummary(text, options);
+  const result = await runTask(plan.task, await plan.input(), plan.callOptions);
+  return result.value as string | string[];
+}
+
+/**
+ * {@link summarize} with the summary streamed: bullets appear one by one, a paragraph as it is written. A long
+ * text's chunk summaries are made first (not streamed), then the final summary streams. Bad options throw at once;
+ * see {@link streamTask} for the rest and `docs/streaming.md`.
+ */
+export function streamSummarize(text: string, options: SummarizeOptions & { format: 'bullets' }): TaskStream<string[]>;
+export function streamSummarize(
+  text: string,
+  options?: SummarizeOptions & { format?: 'paragraph' },
+): TaskStream<string>;
+export function streamSummarize(text: string, options: SummarizeOptions = {}): TaskStream<string | string[]> {
+  const plan = planSummary(text, options);
+  return createTaskStream(plan.task as Task<string | string[]>, async (observer) =>
+    runObservedTask(plan.task as Task<string | string[]>, await plan.input(), plan.callOptions, observer),
+  );
+}
+
+/**
+ * Checks a summary's options and plans it: its task, the run options, and the text of its final call (a long
+ * text's chunk summaries, made in rounds until they fit the chunk budget).
+ */
+function planSummary(
+  text: string,
+  options: SummarizeOptions,
+): { task: Task<unknown>; callOptions: RunTaskOptions; input: () => Promise<string> } {
   checkCall('summarize', text, options);
   const { format } = options;
   if (format !== undefined && format !== 'bullets' && format !== 'paragraph') {
@@ -326,25 +376,26 @@ export async function summarize(text: string, options: SummarizeOptions = {}): P
   }
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InputError('concurrency must be a whole number of at least 1', { path: 'options.concurrency' });
-  const task = summarizeTask(options);
   const callOptions = runOptions(options);
-  let input: string = text;
-  for (let round = 0; estimateTokens(input) > chunkTokens; round += 1) {
-    if (round >= 8) throw new InputError('text is too long to summarize within the chunk budget', { path: 'text' });
-    const chunkTask = summarizeTask({
-      ...options,
-      format: 'bullets',
-      maxItems: 12,
-      instructions: 'Summarize this part of a longer text.',
-    });
-    const chunks = chunkText(input, { maxTokens: chunkTokens });
-    const summaries = await mapLimited(
-      chunks,
-      concurrency,
-      async (chunk) => (await runTask(chunkTask, chunk, callOptions)).value as string[],
-    );
-    input = summaries.map((lines) => lines.map((line) => `- ${line}`).join('\n')).join('\n\n');
-  }
-  const result = await runTask(task, input, callOptions);
-  return result.value as string | string[];
+  const input = async (): Promise<string> => {
+    let current: string = text;
+    for (let round = 0; estimateTokens(current) > chunkTokens; round += 1) {
+      if (round >= 8) throw new InputError('text is too long to summarize within the chunk budget', { path: 'text' });
+      const chunkTask = summarizeTask({
+        ...options,
+        format: 'bullets',
+        maxItems: 12,
+        instructions: 'Summarize this part of a longer text.',
+      });
+      const chunks = chunkText(current, { maxTokens: chunkTokens });
+      const summaries = await mapLimited(
+        chunks,
+        concurrency,
+        async (chunk) => (await runTask(chunkTask, chunk, callOptions)).value as string[],
+      );
+      current = summaries.map((lines) => lines.map((line) => `- ${line}`).join('\n')).join('\n\n');
+    }
+    return current;
+  };
+  return { task: summarizeTask(options), callOptions, input };
 }

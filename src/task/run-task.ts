@@ -6,7 +6,15 @@
 
 import { createClient } from '../client/client.js';
 import { checkTimeoutMs } from '../client/config.js';
-import type { ChatMessage, ChatOptions, ChatRequest, ChatResponse, QwenClient, Usage } from '../client/types.js';
+import type {
+  ChatDelta,
+  ChatMessage,
+  ChatOptions,
+  ChatRequest,
+  ChatResponse,
+  QwenClient,
+  Usage,
+} from '../client/types.js';
 import { InputError, OutputError, type OutputIssue } from '../errors.js';
 import { formatIssues } from '../output/schema.js';
 import { buildMessages, buildRepairMessage } from '../prompt/messages.js';
@@ -48,10 +56,31 @@ const MAX_LENGTH_RETRIES = 2;
  * Runs a task on one input: local repair first, a repair turn only when that cannot make the reply valid. Rejects
  * with a typed error ({@link OutputError} when no valid value was reached). See `docs/tasks.md`.
  */
-export async function runTask<O>(
+export function runTask<O>(
   task: Task<O>,
   input: string | { text: string },
   options: RunTaskOptions = {},
+): Promise<TaskResult<O>> {
+  return runObservedTask(task, input, options, undefined);
+}
+
+/** What a streamed run is told as it goes ({@link runObservedTask}). */
+export interface TaskObserver {
+  /** A chat call is about to be sent: its number (from 1) and why. */
+  onCall(call: number, kind: AttemptInfo['kind']): void;
+  /** A piece of the reply of the current call (its `attempt` tells a retried attempt's reply apart). */
+  onDelta(delta: ChatDelta): void;
+}
+
+/**
+ * {@link runTask}, telling `observer` (when given) of every call and, when the client can stream, every piece of
+ * its reply: the requests are then streamed. `streamTask` is built on it.
+ */
+export async function runObservedTask<O>(
+  task: Task<O>,
+  input: string | { text: string },
+  options: RunTaskOptions,
+  observer: TaskObserver | undefined,
 ): Promise<TaskResult<O>> {
   const started = performance.now();
   const compiled = compileTask(task);
@@ -82,6 +111,11 @@ export async function runTask<O>(
   let maxTokens = compiled.request.maxTokens;
   /** Built once per call; a length retry or a repair turn makes a new one (a client may keep what it was given). */
   let request: ChatRequest = { ...compiled.request, messages };
+  const chatOptions: ChatOptions = {};
+  if (observer !== undefined) {
+    chatOptions.onDelta = observer.onDelta;
+    if (client.capabilities.stream) request.stream = true;
+  }
   const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
   const attempts: string[] = [];
   let costUsd = 0;
@@ -89,10 +123,10 @@ export async function runTask<O>(
   let lengthRetries = 0;
   let kind: AttemptInfo['kind'] = 'first';
   let pending = options.initialResponse;
-  const chatOptions: ChatOptions = {};
   if (options.signal) chatOptions.signal = options.signal;
   if (options.timeoutMs) chatOptions.timeoutMs = options.timeoutMs;
   for (;;) {
+    if (pending === undefined) observer?.onCall(attempts.length + 1, kind);
     const response = pending ?? (await client.chat(request, chatOptions));
     pending = undefined;
     addUsage(usage, response.usage);

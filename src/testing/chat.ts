@@ -13,6 +13,7 @@ import {
   buildCompletion,
   buildErrorAnswer,
   buildSseEvents,
+  checkStreamPacing,
   type ErrorDescription,
   jsonAnswer,
   type MockAnswer,
@@ -38,7 +39,8 @@ export async function handleChat(
   const replacement = fault === undefined ? undefined : faultAnswer(fault, request, requestId);
   const answer = replacement ?? (await answerChat(state, request, requestId, keepsAnswerWhole(fault)));
   if (request.route === 'segmind') answer.headers['x-remaining-credits'] = String(state.credits);
-  await deliverAnswer(response, answer, replacement === undefined ? fault : undefined, signal);
+  const delivery = { response, signal, request, now: state.now };
+  await deliverAnswer(delivery, answer, replacement === undefined ? fault : undefined);
 }
 
 /** `whole`: the answer will arrive intact, so the reply is used up and Segmind takes its credits. */
@@ -97,6 +99,9 @@ function completionAnswer(
   if (!request.stream || segmind) return jsonAnswer(200, completion, { 'x-request-id': requestId });
   const streamOptions =
     isRecord(request.body) && isRecord(request.body.stream_options) ? request.body.stream_options : {};
+  // The server's pacing was checked when it started; a reply's is checked here (a bad one answers a 500 that says so).
+  if (reply.stream !== undefined) checkStreamPacing(reply.stream, 'reply.stream');
+  const pacing = reply.stream ?? state.options.stream;
   return {
     status: 200,
     headers: {
@@ -104,7 +109,8 @@ function completionAnswer(
       'cache-control': 'no-cache',
       'x-request-id': requestId,
     },
-    body: buildSseEvents(completion, streamOptions.include_usage === true),
+    body: buildSseEvents(completion, streamOptions.include_usage === true, pacing?.pieceChars),
+    pacing,
   };
 }
 

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { MockState } from './state.js';
-import type { MockErrorShape, MockFault, MockRequest } from './types.js';
+import type { MockErrorShape, MockFault, MockRequest, MockStreamPacing } from './types.js';
 import { buildErrorAnswer, event, type MockAnswer } from './wire.js';
 
 /**
@@ -161,17 +161,28 @@ export async function pause(delayMs: number, signal: AbortSignal): Promise<boole
   }
 }
 
+/** One answer on its way: where it goes, whether the client is still there, and the record that notes its timing. */
+export interface Delivery {
+  response: ServerResponse;
+  /** Aborts when the client goes away before the answer has ended. */
+  signal: AbortSignal;
+  /** The request's record: `answerStartedAt`, `answerFinishedAt` and `eventsSent` are noted on it. */
+  request: MockRequest;
+  /** The server clock. */
+  now: () => number;
+}
+
 /**
  * Sends an answer, disturbed by a transport fault if one is given (reset, truncate, slow headers or body,
- * cut or failing stream; `sse-cut` resets an answer that is not a stream, `sse-error` leaves it alone).
- * Returns early, quietly, when the client goes away.
+ * cut or failing stream; `sse-cut` resets an answer that is not a stream, `sse-error` leaves it alone). Events are
+ * paced as the answer says. Returns early, quietly, when the client goes away.
  */
 export async function deliverAnswer(
-  response: ServerResponse,
+  delivery: Delivery,
   answer: MockAnswer,
   fault: MockFault | undefined,
-  signal: AbortSignal,
 ): Promise<void> {
+  const { response, signal } = delivery;
   const events = typeof answer.body === 'string' ? undefined : answer.body;
   const whole = Buffer.from(typeof answer.body === 'string' ? answer.body : answer.body.join(''));
   const half = whole.subarray(0, Math.floor(whole.length / 2));
@@ -182,48 +193,48 @@ export async function deliverAnswer(
       if (!(await pause(fault.delayMs, signal))) return;
       break;
     case 'slow-body':
-      response.writeHead(answer.status, headers);
+      startAnswer(delivery, answer.status, headers);
       response.flushHeaders();
       if (!(await pause(fault.delayMs, signal))) return;
       break;
     case 'trickle':
-      response.writeHead(answer.status, headers);
+      startAnswer(delivery, answer.status, headers);
       for (let offset = 0; offset < whole.length; offset += 1) {
         if (!(await writeChunk(response, whole.subarray(offset, offset + 1), signal))) return;
         if (offset < whole.length - 1 && !(await pause(fault.intervalMs, signal))) return;
       }
-      response.end();
+      endAnswer(delivery);
       return;
     case 'encoding': {
       const encoding = fault.encoding ?? 'gzip';
       const compressed = COMPRESS[encoding](whole);
-      response.writeHead(answer.status, {
+      startAnswer(delivery, answer.status, {
         ...headers,
         'content-encoding': encoding,
         'content-length': String(compressed.length),
       });
-      response.end(compressed);
+      endAnswer(delivery, compressed);
       return;
     }
     case 'truncate':
-      response.writeHead(200, { ...headers, 'content-length': String(whole.length) });
-      if (await writeChunk(response, half, signal)) response.socket?.end();
+      startAnswer(delivery, 200, { ...headers, 'content-length': String(whole.length) });
+      if (await writeChunk(response, half, signal)) cutAnswer(delivery, 'end');
       return;
     case 'sse-cut':
-      if (events !== undefined) return deliverBrokenStream(response, answer, events, fault, signal);
-      return deliverReset(response, answer.status, headers, half, signal);
+      if (events !== undefined) return deliverBrokenStream(delivery, answer, events, fault);
+      return deliverReset(delivery, answer.status, headers, half);
     case 'sse-error':
-      if (events !== undefined) return deliverBrokenStream(response, answer, events, fault, signal);
+      if (events !== undefined) return deliverBrokenStream(delivery, answer, events, fault);
       break;
     case 'reset':
-      return deliverReset(response, answer.status, headers, half, signal);
+      return deliverReset(delivery, answer.status, headers, half);
   }
-  if (!response.headersSent) response.writeHead(answer.status, headers);
+  if (!response.headersSent) startAnswer(delivery, answer.status, headers);
   if (events === undefined) {
     // A string goes out in one write together with the headers; a Buffer would take a second one.
-    response.end(typeof answer.body === 'string' ? answer.body : whole);
-  } else if (await writeEvents(response, events, signal)) {
-    response.end();
+    endAnswer(delivery, typeof answer.body === 'string' ? answer.body : whole);
+  } else if (await writeEvents(delivery, events, answer.pacing)) {
+    endAnswer(delivery);
   }
 }
 
@@ -233,43 +244,131 @@ const COMPRESS: Record<'gzip' | 'deflate' | 'br', (data: Buffer) => Buffer> = {
   br: (data) => brotliCompressSync(data),
 };
 
+/** Writes the status line and headers, noting when on the record. */
+export function startAnswer(delivery: Delivery, status: number, headers: Record<string, string>): void {
+  delivery.response.writeHead(status, headers);
+  delivery.request.answerStartedAt = delivery.now();
+}
+
+/** Ends the response; once its last byte is handed to the socket, notes when on the record. */
+export function endAnswer(delivery: Delivery, body?: string | Buffer): void {
+  const finished = () => {
+    if (delivery.response.writableFinished) delivery.request.answerFinishedAt = delivery.now();
+  };
+  if (body === undefined) delivery.response.end(finished);
+  else delivery.response.end(body, finished);
+}
+
+/** Drops the connection on purpose (after everything written so far was handed to the socket), noting when. */
+function cutAnswer(delivery: Delivery, how: 'end' | 'destroy'): void {
+  const socket = delivery.response.socket;
+  if (how === 'end') socket?.end();
+  else socket?.destroy();
+  delivery.request.answerFinishedAt = delivery.now();
+}
+
 /** Sends the headers and part of the body, then drops the connection. */
 async function deliverReset(
-  response: ServerResponse,
+  delivery: Delivery,
   status: number,
   headers: Record<string, string>,
   part: Buffer,
-  signal: AbortSignal,
 ): Promise<void> {
-  response.writeHead(status, headers);
-  if (await writeChunk(response, part, signal)) response.socket?.destroy();
+  startAnswer(delivery, status, headers);
+  if (await writeChunk(delivery.response, part, delivery.signal)) cutAnswer(delivery, 'destroy');
 }
 
-/** Sends the first half of the events, then either drops the connection or sends an error event and ends. */
+/**
+ * Sends the first half of the events, paced as the answer says, then either drops the connection or sends an error
+ * event (paced as one more event) and ends.
+ */
 async function deliverBrokenStream(
-  response: ServerResponse,
+  delivery: Delivery,
   answer: MockAnswer,
   events: readonly string[],
   fault: Extract<MockFault, { type: 'sse-cut' | 'sse-error' }>,
-  signal: AbortSignal,
 ): Promise<void> {
-  response.writeHead(answer.status, answer.headers);
+  startAnswer(delivery, answer.status, answer.headers);
   const sent = events.slice(0, Math.max(1, Math.floor((events.length - 1) / 2)));
-  if (!(await writeEvents(response, sent, signal))) return;
   if (fault.type === 'sse-cut') {
-    response.socket?.destroy();
+    if (await writeEvents(delivery, sent, answer.pacing)) cutAnswer(delivery, 'destroy');
     return;
   }
   const error = { code: fault.code ?? SSE_ERROR_CODE, message: fault.message ?? SSE_ERROR_MESSAGE };
-  response.end(event({ error }));
+  if (await writeEvents(delivery, [...sent, event({ error })], answer.pacing)) endAnswer(delivery);
 }
 
-/** Writes events one at a time, each flushed before the next, so a client sees them in separate reads. */
-async function writeEvents(response: ServerResponse, events: readonly string[], signal: AbortSignal): Promise<boolean> {
-  for (const text of events) {
-    if (!(await writeChunk(response, Buffer.from(text), signal))) return false;
+const NOTHING = Buffer.alloc(0);
+
+/**
+ * Writes events as the pacing says, each write handed to the socket before the next, so a client sees them in
+ * separate reads: one write per event, or slices of `byteChunk` bytes that run across events; `intervalMs` between
+ * events; a wait for `resume` once `pauseAfterEvents` events are out. An event boundary where the server waits ends
+ * a slice, and the headers go out before the first wait. Keeps `eventsSent` on the record; false when the client
+ * went away.
+ */
+async function writeEvents(
+  delivery: Delivery,
+  events: readonly string[],
+  pacing: MockStreamPacing | undefined,
+): Promise<boolean> {
+  const { response, signal, request } = delivery;
+  const buffers = events.map((text) => Buffer.from(text));
+  const ends: number[] = [];
+  for (const buffer of buffers) ends.push((ends.at(-1) ?? 0) + buffer.length);
+  const intervalMs = pacing?.intervalMs ?? 0;
+  const byteChunk = pacing?.byteChunk;
+  let written = 0;
+  request.eventsSent = 0;
+  /** Counts the events this write completes before handing it over, so the record leads the client. */
+  const send = (bytes: Buffer): Promise<boolean> => {
+    if (signal.aborted) return Promise.resolve(false);
+    if (bytes.length === 0) return Promise.resolve(true);
+    written += bytes.length;
+    let completed = request.eventsSent ?? 0;
+    while (completed < ends.length && (ends[completed] ?? Number.POSITIVE_INFINITY) <= written) completed += 1;
+    request.eventsSent = completed;
+    return writeChunk(response, bytes, signal);
+  };
+  let carry = NOTHING;
+  for (let index = 0; index <= buffers.length; index += 1) {
+    const spaced = intervalMs > 0 && index > 0 && index < buffers.length;
+    const paused = index === pacing?.pauseAfterEvents;
+    if (spaced || paused) {
+      if (!(await send(carry))) return false;
+      carry = NOTHING;
+      if (written === 0) response.flushHeaders();
+      if (spaced && !(await pause(intervalMs, signal))) return false;
+      if (paused && !(await settled(pacing?.resume, signal))) return false;
+    }
+    const next = buffers[index];
+    if (next === undefined) break;
+    if (byteChunk === undefined) {
+      if (!(await send(next))) return false;
+      continue;
+    }
+    let data = carry.length === 0 ? next : Buffer.concat([carry, next]);
+    while (data.length >= byteChunk) {
+      if (!(await send(data.subarray(0, byteChunk)))) return false;
+      data = data.subarray(byteChunk);
+    }
+    carry = data;
   }
-  return true;
+  return send(carry);
+}
+
+/** Waits until a promise settles either way, unless the signal aborts first; tells whether it settled. */
+function settled(promise: PromiseLike<unknown> | undefined, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(!signal.aborted);
+    };
+    Promise.resolve(promise).then(done, done);
+  });
 }
 
 /** Writes a chunk and waits until it is handed to the socket; false when the client went away. */

@@ -13,4 +13,5 @@ export type {
   MockReply,
   MockReplySource,
   MockRequest,
+  MockStreamPacing,
 } from './types.js';

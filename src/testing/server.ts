@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { handleBatchEndpoint } from './batch.js';
 import { handleChat } from './chat.js';
-import { deliverAnswer, pause } from './faults.js';
+import { type Delivery, deliverAnswer, endAnswer, pause, startAnswer } from './faults.js';
 import {
   acceptsKey,
   createMockState,
@@ -68,6 +68,7 @@ async function serve(state: MockState, request: IncomingMessage, response: Serve
   };
   response.on('close', onGone);
   response.on('error', onGone);
+  let delivery: Delivery | undefined;
   try {
     const rawBody = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -83,27 +84,38 @@ async function serve(state: MockState, request: IncomingMessage, response: Serve
       apiKey: state.options.apiKey,
     });
     state.requests.push(record);
+    delivery = { response, signal: controller.signal, request: record, now: state.now };
     const latencyMs = state.options.latencyMs ?? 0;
     if (latencyMs > 0 && !(await pause(latencyMs, controller.signal))) return;
     if (chat) {
       await handleChat(state, record, response, controller.signal);
     } else {
-      await deliverAnswer(response, await answerOther(state, record, url, rawBody), undefined, controller.signal);
+      await deliverAnswer(delivery, await answerOther(state, record, url, rawBody), undefined);
     }
   } catch (error) {
-    answerCrash(response, error);
+    answerCrash(response, error, delivery);
   }
 }
 
-/** A reply function that throws (or a bug here) becomes a 500 that says so, never a crash of the test run. */
-function answerCrash(response: ServerResponse, error: unknown): void {
+/**
+ * A reply function that throws (or a bug here) becomes a 500 that says so, never a crash of the test run
+ * (noted on the request's record when there is one).
+ */
+function answerCrash(response: ServerResponse, error: unknown, delivery: Delivery | undefined): void {
   if (response.headersSent || response.destroyed) {
     response.destroy();
     return;
   }
   const message = `The mock server failed: ${error instanceof Error ? error.message : String(error)}`;
-  response.writeHead(500, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({ error: { code: 'mock_server_error', param: null, message, type: 'server_error' } }));
+  const headers = { 'content-type': 'application/json' };
+  const body = JSON.stringify({ error: { code: 'mock_server_error', param: null, message, type: 'server_error' } });
+  if (delivery === undefined) {
+    response.writeHead(500, headers);
+    response.end(body);
+    return;
+  }
+  startAnswer(delivery, 500, headers);
+  endAnswer(delivery, body);
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

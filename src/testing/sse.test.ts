@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { parseEvents } from '../../test/helpers/sse-events.js';
 import { useMockPerTest } from '../../test/helpers/use-mock-per-test.js';
 import type { MockQwen } from './index.js';
 
@@ -11,18 +12,6 @@ const streamed = {
   stream: true,
   stream_options: { include_usage: true },
 };
-
-/** The `data:` payloads of an SSE body, `[DONE]` kept as a string. */
-function parseEvents(text: string): unknown[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block !== '')
-    .map((block) => {
-      expect(block.startsWith('data: ')).toBe(true);
-      const data = block.slice('data: '.length);
-      return data === '[DONE]' ? data : JSON.parse(data);
-    });
-}
 
 type Chunk = { choices: { delta: Record<string, unknown>; finish_reason: string | null }[]; usage: unknown };
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isRecord } from '../json.js';
 import type { MockFaultSource, MockQwenOptions, MockReplySource, MockRequest, MockRoute } from './types.js';
+import { checkStreamPacing } from './wire.js';
 
 const DEFAULT_CREDITS = 100;
 const DEFAULT_CREDITS_PER_CALL = 0.001;
@@ -29,8 +30,9 @@ export interface MockState {
   requests: MockRequest[];
 }
 
-/** The state of a fresh server. */
+/** The state of a fresh server; throws when `options.stream` is a pacing the server could not follow. */
 export function createMockState(options: MockQwenOptions): MockState {
+  checkStreamPacing(options.stream, 'options.stream');
   const now = options.now ?? Date.now;
   const rateLimit = options.rateLimit;
   return {

@@ -42,9 +42,15 @@ export type MockFault =
       /** @defaultValue 'gzip' */
       encoding?: 'gzip' | 'deflate' | 'br';
     }
-  /** Streaming: some chunks, then the socket is destroyed without `[DONE]` (not streaming: a reset). */
+  /**
+   * Streaming: the first half of the events (paced by the `stream` option), then the socket is destroyed without
+   * `[DONE]` (not streaming: a reset).
+   */
   | { type: 'sse-cut' }
-  /** Streaming: some chunks, then an error event (not streaming: a 500 with that code and message). */
+  /**
+   * Streaming: the first half of the events (paced by the `stream` option), then an error event (not streaming: a
+   * 500 with that code and message).
+   */
   | {
       type: 'sse-error';
       /** @defaultValue 'data_inspection_failed' */
@@ -66,6 +72,34 @@ export type MockFaultSource =
   | readonly (MockFault | undefined)[]
   | Readonly<Record<number, MockFault>>
   | ((request: MockRequest) => MockFault | undefined);
+
+/**
+ * How a streamed answer is paced: the size of the deltas, the delay between events, the size of the writes, and a
+ * pause that holds the stream open until the test lets it go on. See "Pacing a stream" in `docs/testing.md`.
+ */
+export interface MockStreamPacing {
+  /**
+   * Characters per delta of the content, the reasoning and each tool call's arguments, counted in code points (a
+   * surrogate pair is never split). @defaultValue the text in 3 pieces (today's behaviour)
+   */
+  pieceChars?: number;
+  /** Delay between SSE events, in ms. @defaultValue 0 */
+  intervalMs?: number;
+  /**
+   * Write the body in slices of this many bytes, cutting through UTF-8 characters, JSON strings, escapes and events
+   * alike (an event boundary where the server waits, for `intervalMs` or a pause, also ends a slice).
+   * @defaultValue one write per event
+   */
+  byteChunk?: number;
+  /**
+   * After this many events, wait for `resume` before sending the rest (a test holds the stream open
+   * deterministically). 0 pauses right after the headers; the number of events pauses before the stream ends;
+   * more never pauses.
+   */
+  pauseAfterEvents?: number;
+  /** Settles (fulfilled or rejected) when the paused stream may go on (required with `pauseAfterEvents`). */
+  resume?: PromiseLike<unknown>;
+}
 
 /**
  * One scripted answer: the assistant content as a string, a completion described field by field, or a raw HTTP
@@ -94,6 +128,11 @@ export type MockReply =
         /** @defaultValue 0 */
         cachedTokens?: number;
       };
+      /**
+       * How this answer is paced when it is streamed; replaces the server's `stream` option as a whole (`{}` streams
+       * it unpaced). @defaultValue the server's `stream` option
+       */
+      stream?: MockStreamPacing;
     }
   | {
       status: number;
@@ -138,7 +177,16 @@ export interface MockQwenOptions {
   rejectMaxTokens?: boolean;
   /** Refuse a DashScope body carrying `max_completion_tokens` with a 400 that names the field. @defaultValue false */
   rejectMaxCompletionTokens?: boolean;
-  /** Clock for the rate-limit window and the timestamps in bodies. @defaultValue Date.now */
+  /**
+   * How every streamed answer is paced, unless its reply says otherwise; also applies to the `sse-cut` and
+   * `sse-error` faults. Checked when the server starts. @defaultValue unpaced: the text in 3 pieces, one write per
+   * event, no delay
+   */
+  stream?: MockStreamPacing;
+  /**
+   * Clock for the rate-limit window, the timestamps in bodies, and `answerStartedAt` / `answerFinishedAt`.
+   * @defaultValue Date.now
+   */
   now?: () => number;
 }
 
@@ -168,6 +216,22 @@ export interface MockRequest {
   responseFormat: unknown;
   /** The body's `tools`. */
   tools: unknown;
+  /**
+   * The server clock (`now()`) when the answer's status line and headers were written; `undefined` until then (and
+   * for batch lines, which are not answered over HTTP).
+   */
+  answerStartedAt?: number;
+  /**
+   * The server clock when the answer ended: its last byte handed to the socket and the response ended (for a JSON
+   * answer or a stream alike), or the server cut the connection on purpose (`reset`, `truncate`, `sse-cut`).
+   * `undefined` while the answer is still being sent, and for good when the client went away first.
+   */
+  answerFinishedAt?: number;
+  /**
+   * Streamed answers only: the SSE events written so far (an event counts once its last byte is written), updated
+   * live, so a test can see the server is mid-stream. The error event of `sse-error` counts too.
+   */
+  eventsSent?: number;
   /** The API key the request presented (non-enumerable, so it never shows in snapshots); for assertions only. */
   readonly keyPresented: string | undefined;
 }

@@ -5,13 +5,15 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { isRecord } from '../json.js';
-import type { MockCompletionReply, MockErrorShape, MockRawReply, MockRequest } from './types.js';
+import type { MockCompletionReply, MockErrorShape, MockRawReply, MockRequest, MockStreamPacing } from './types.js';
 
 /** An answer ready to send: a whole body, or SSE events sent one by one. */
 export interface MockAnswer {
   status: number;
   headers: Record<string, string>;
   body: string | readonly string[];
+  /** How the events are spaced and sliced on the wire (events only). @defaultValue one write per event, no delay */
+  pacing?: MockStreamPacing | undefined;
 }
 
 /** A JSON answer (strings are sent as they are). */
@@ -193,15 +195,17 @@ function estimateUsageTokens(texts: readonly string[]): number {
   return Math.max(1, Math.ceil(characters / 4));
 }
 
-/** Pieces a streamed text is cut into (at most). */
+/** Pieces a streamed text is cut into (at most) when no `pieceChars` is given. */
 const PIECES = 3;
 
 /**
  * The SSE events (`data: …\n\n`) of a streamed completion, as DashScope sends them: a role chunk, the
  * reasoning in pieces, the content in pieces, each tool call's arguments in pieces (index-based, as OpenAI), a finish
- * chunk, a usage chunk with `choices: []` when asked for, then `data: [DONE]`.
+ * chunk, a usage chunk with `choices: []` when asked for, then `data: [DONE]`. `pieceChars` sets the size of a piece
+ * in code points (default: each text in up to 3 pieces).
  */
-export function buildSseEvents(completion: ChatCompletion, includeUsage: boolean): string[] {
+export function buildSseEvents(completion: ChatCompletion, includeUsage: boolean, pieceChars?: number): string[] {
+  const splitText = (text: string) => splitCodePoints(text, pieceChars);
   const choice = completion.choices[0];
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
     event({
@@ -251,12 +255,36 @@ export function event(payload: unknown): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
-/** Cuts a text into up to PIECES pieces without splitting a character. */
-function splitText(text: string): string[] {
+/** Cuts a text into pieces of `pieceChars` code points (default: up to PIECES pieces), never inside a character. */
+function splitCodePoints(text: string, pieceChars: number | undefined): string[] {
   const characters = Array.from(text);
-  const size = Math.ceil(characters.length / PIECES);
+  const size = pieceChars ?? Math.ceil(characters.length / PIECES);
   const pieces: string[] = [];
   for (let start = 0; start < characters.length; start += size)
     pieces.push(characters.slice(start, start + size).join(''));
   return pieces;
+}
+
+/**
+ * Refuses a pacing the server could not follow (a size that is not a positive integer, a negative delay, a pause
+ * without `resume`), naming where it was given.
+ */
+export function checkStreamPacing(pacing: MockStreamPacing | undefined, where: string): void {
+  if (pacing === undefined) return;
+  const integer = (name: 'pieceChars' | 'byteChunk' | 'pauseAfterEvents', minimum: number) => {
+    const value = pacing[name];
+    if (value !== undefined && !(Number.isInteger(value) && value >= minimum)) {
+      throw new RangeError(`${where}.${name} must be an integer of at least ${minimum}, not ${String(value)}`);
+    }
+  };
+  integer('pieceChars', 1);
+  integer('byteChunk', 1);
+  integer('pauseAfterEvents', 0);
+  const { intervalMs, resume } = pacing;
+  if (intervalMs !== undefined && !(Number.isFinite(intervalMs) && intervalMs >= 0)) {
+    throw new RangeError(`${where}.intervalMs must be a finite number of at least 0, not ${String(intervalMs)}`);
+  }
+  if (pacing.pauseAfterEvents !== undefined && typeof resume?.then !== 'function') {
+    throw new TypeError(`${where}.resume must be a promise when pauseAfterEvents is set`);
+  }
 }
