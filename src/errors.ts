@@ -156,17 +156,37 @@ export class OutputError extends QwenTasksError {
   readonly issues: readonly OutputIssue[];
   /** `finish_reason` of the last attempt (`length` means the reply was cut off). */
   readonly finishReason: string | undefined;
+  /** `LOW_CONFIDENCE` when a valid label was refused for its confidence (`minConfidence` with `escalate: 'reject'`). */
+  readonly code: string | undefined;
+  /** The refused label, with `LOW_CONFIDENCE`. */
+  readonly label: string | undefined;
+  /** Every label's probability, with `LOW_CONFIDENCE`. */
+  readonly scores: Readonly<Record<string, number>> | undefined;
 
   constructor(
     message: string,
-    details: { attempts: readonly string[]; issues: readonly OutputIssue[]; finishReason?: string; cause?: unknown },
+    details: {
+      attempts: readonly string[];
+      issues: readonly OutputIssue[];
+      finishReason?: string;
+      code?: string;
+      label?: string;
+      scores?: Record<string, number>;
+      cause?: unknown;
+    },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.attempts = redactValue(details.attempts);
     this.issues = redactValue(details.issues);
     this.finishReason = details.finishReason;
+    this.code = details.code;
+    this.label = details.label;
+    this.scores = details.scores;
   }
 }
+
+/** The {@link OutputError} code of a label refused for its low confidence. */
+export const LOW_CONFIDENCE = 'LOW_CONFIDENCE';
 
 /** What an {@link ApiError} knows about the failed call. */
 export interface ApiErrorDetails {

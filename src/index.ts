@@ -17,14 +17,23 @@ export type {
 } from './batch/types.js';
 export { createClient } from './client/client.js';
 export type {
+  AttemptErrorEvent,
+  AttemptEvent,
   BatchApi,
   ChatMessage,
   ChatRequest,
   ChatResponse,
+  ClientHooks,
   ClientOptions,
   Provider,
   QwenClient,
   Region,
+  RequestEvent,
+  ResponseEvent,
+  ResponseHeadersInfo,
+  RetryEvent,
+  TelemetryOptions,
+  TelemetryTracer,
   Usage,
 } from './client/types.js';
 export {

@@ -15,7 +15,7 @@ import type { Task } from '../task/types.js';
 import { FINISHED_STATUSES, pollBatches } from './batch-api-settle.js';
 import { createItemSpool, type ItemSpool, resumeBatches, submitBatchItems } from './batch-api-submit.js';
 import { closeInput, createBatchSession, isFatalError, runSession } from './outcomes.js';
-import { type BatchRunStart, validateBatchApiOptions } from './run-batch.js';
+import { type BatchRunStart, type BatchTrace, validateBatchApiOptions } from './run-batch.js';
 import type {
   BatchApiRunOptions,
   BatchItem,
@@ -30,7 +30,7 @@ export type RunBatchApiOptions = Pick<
   RunBatchOptions,
   'signal' | 'output' | 'resume' | 'maxRepairs' | 'timeoutMs' | 'clock' | 'concurrency'
 > &
-  BatchApiRunOptions & { client?: QwenClient | undefined };
+  BatchApiRunOptions & { client?: QwenClient | undefined; trace?: BatchTrace | undefined };
 
 /** The defaults of {@link BatchApiRunOptions}: the provider's documented limits. */
 export const BATCH_API_DEFAULTS = Object.freeze({
@@ -94,6 +94,8 @@ export interface BatchApiRun {
   signal: AbortSignal | undefined;
   /** The signal as the options of every Batch API call. */
   callOptions: { signal?: AbortSignal };
+  /** The run's span and its sampling of items, when telemetry is on. */
+  trace: BatchTrace | undefined;
   clock: Clock;
   /** What the state file holds (kept up to date even without a file). */
   state: BatchState;
@@ -159,6 +161,7 @@ export async function runBatchApi(
     spool,
     signal: options.signal,
     callOptions: options.signal === undefined ? {} : { signal: options.signal },
+    trace: options.trace,
     clock: options.clock ?? SYSTEM_CLOCK,
     state,
     saveState: () => (statePath === undefined ? Promise.resolve() : writeBatchState(statePath, state)),
@@ -223,7 +226,7 @@ export async function cancelBatchApiRun(
  */
 export function runBatchApiMode(start: BatchRunStart): Promise<BatchSummary> {
   const { task, options, client, clock } = start;
-  const batchApi: RunBatchApiOptions = { ...options, clock, client };
+  const batchApi: RunBatchApiOptions = { ...options, clock, client, trace: start.trace };
   return runSession(start, async (sessionOptions, items) => {
     let admitted = 0;
     let emitted = 0;

@@ -20,6 +20,7 @@ import { isRecord } from '../json.js';
 import { runTask } from '../task/run-task.js';
 import { BATCH_API_DEFAULTS, type BatchApiRun, type TrackedBatch } from './batch-api-run.js';
 import { failedOutcome, trackSpend } from './outcomes.js';
+import { itemTraceContext } from './run-batch.js';
 import type { BatchApiProgress, BatchItem, BatchItemOutcome } from './types.js';
 
 /** Statuses after which a batch changes no more. */
@@ -294,6 +295,7 @@ async function completeBatchItem(run: BatchApiRun, item: BatchItem, response: Ch
       onAttempt: spend.onAttempt,
       ...run.callOptions,
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+      ...(run.trace === undefined ? {} : { traceContext: itemTraceContext(run.trace, item.index) }),
     });
     return {
       ok: true,

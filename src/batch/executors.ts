@@ -10,7 +10,7 @@ import { type RunTaskOptions, runTask } from '../task/run-task.js';
 import type { Task, TaskResult } from '../task/types.js';
 import type { ItemEstimate } from './budget.js';
 import { trackSpend } from './outcomes.js';
-import type { BatchRunStart } from './run-batch.js';
+import { type BatchRunStart, type BatchTrace, itemTraceContext } from './run-batch.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome } from './types.js';
 
 /** The executor of a run's online mode: one call per item, or packs of label items with `pack`. */
@@ -20,6 +20,7 @@ export function selectExecutor(start: BatchRunStart, estimate: ItemEstimate): Ba
     client,
     clock,
     estimate,
+    trace: start.trace,
     taskOptions: {
       ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -40,6 +41,8 @@ interface OnlineExecutorOptions {
   estimate: ItemEstimate;
   /** The task options that are the same for every item, built once per run. */
   taskOptions: Pick<RunTaskOptions, 'maxRepairs' | 'timeoutMs' | 'cache'>;
+  /** The run's span and its sampling of items, when telemetry is on. */
+  trace: BatchTrace | undefined;
 }
 
 /**
@@ -47,12 +50,13 @@ interface OnlineExecutorOptions {
  * so a failed item still reports the calls it paid for; a cache hit comes back with `cached: true`.
  */
 function createOnlineExecutor(task: Task<unknown>, options: OnlineExecutorOptions): BatchExecutor {
-  const { client, clock, taskOptions, estimate } = options;
+  const { client, clock, taskOptions, estimate, trace } = options;
   async function runItem(item: BatchItem, signal: AbortSignal | undefined): Promise<BatchItemOutcome> {
     const started = clock.now();
     const spend = trackSpend({ promptTokens: () => estimate.promptTokens(item), priceUsd: estimate.priceUsd });
     const itemOptions: RunTaskOptions = { ...taskOptions, onAttempt: spend.onAttempt };
     if (client !== undefined) itemOptions.client = client;
+    if (trace !== undefined) itemOptions.traceContext = itemTraceContext(trace, item.index);
     if (signal !== undefined) itemOptions.signal = signal;
     try {
       const result = await runTask(task, item.text, itemOptions);
@@ -81,7 +85,7 @@ function createOnlineExecutor(task: Task<unknown>, options: OnlineExecutorOption
  * (a refused key, no credits, an abort) fails the whole group, which the runner handles as for one item.
  */
 function createPackedExecutor(task: Task<unknown>, pack: number, options: OnlineExecutorOptions): BatchExecutor {
-  const { client, clock, taskOptions } = options;
+  const { client, clock, taskOptions, trace } = options;
   return {
     groupSize: pack,
     async execute(items, { signal }) {
@@ -92,6 +96,7 @@ function createPackedExecutor(task: Task<unknown>, pack: number, options: Online
         items.map((item) => ({ text: item.text })),
         {
           ...taskOptions,
+          ...(trace === undefined ? {} : { traceContext: itemTraceContext(trace, items[0]?.index ?? 0) }),
           ...(client === undefined
             ? {}
             : {
@@ -147,6 +152,8 @@ function succeededOutcome(result: TaskResult<unknown>, durationMs: number, throt
     costUsd: result.costUsd,
     durationMs,
     ...(result.cached === true ? { cached: true } : {}),
+    ...(result.confidence === undefined ? {} : { confidence: result.confidence, labelScores: result.labelScores }),
+    ...(result.escalated === true ? { escalated: true } : {}),
     ...(result.remainingCredits === undefined ? {} : { remainingCredits: result.remainingCredits }),
     ...(throttled ? { throttled } : {}),
   };

@@ -6,7 +6,14 @@
 
 import type { Clock, Usage } from '../client/types.js';
 import { ZERO_USAGE } from '../client/wire.js';
-import { ApiError, AuthenticationError, InputError, InsufficientCreditsError } from '../errors.js';
+import {
+  ApiError,
+  AuthenticationError,
+  InputError,
+  InsufficientCreditsError,
+  LOW_CONFIDENCE,
+  OutputError,
+} from '../errors.js';
 import type { AttemptInfo } from '../task/types.js';
 import { estimateTokens } from '../tokens.js';
 import { createIdTable, type IdTable } from './id-table.js';
@@ -194,6 +201,8 @@ interface BatchTally extends Pick<BatchSummary, 'succeeded' | 'failed' | 'skippe
   remainingCredits: number | undefined;
   /** Whether some usage was estimated (the server reported none). */
   costEstimated: boolean;
+  /** Items whose label was under `minConfidence` (escalated or rejected). */
+  lowConfidence: number;
   /** Adds what an execution spent, whether or not its item is written. */
   spend(outcome: BatchItemOutcome): void;
   /** Counts a written result. */
@@ -217,6 +226,7 @@ function createBatchTally(total: number | undefined): BatchTally {
     costUsd: 0,
     remainingCredits: undefined,
     costEstimated: false,
+    lowConfidence: 0,
     spend(outcome) {
       if (outcome.costEstimated === true) tally.costEstimated = true;
       addUsage(tally.usage, outcome.usage);
@@ -227,6 +237,7 @@ function createBatchTally(total: number | undefined): BatchTally {
       if (result.ok) tally.succeeded += 1;
       else tally.failed += 1;
       if (result.cached === true) tally.cached += 1;
+      if (result.escalated === true || result.error?.code === LOW_CONFIDENCE) tally.lowConfidence += 1;
     },
     toProgress({ elapsedMs, inFlight, concurrency }) {
       const done = tally.succeeded + tally.failed;
@@ -254,6 +265,7 @@ function createBatchTally(total: number | undefined): BatchTally {
         usage: { ...tally.usage },
         costUsd: tally.costUsd,
         ...(tally.costEstimated ? { costEstimated: true } : {}),
+        ...(tally.lowConfidence > 0 ? { lowConfidence: tally.lowConfidence } : {}),
         ...(tally.remainingCredits === undefined ? {} : { remainingCredits: tally.remainingCredits }),
         wallTimeMs,
         aborted,
@@ -316,6 +328,10 @@ function toBatchItemResult(item: BatchItem, outcome: BatchItemOutcome, includeIn
     costUsd: outcome.costUsd,
     durationMs: Math.round(outcome.durationMs),
     ...(outcome.ok && outcome.cached === true ? { cached: true } : {}),
+    ...(outcome.ok && outcome.confidence !== undefined
+      ? { confidence: outcome.confidence, labelScores: outcome.labelScores }
+      : {}),
+    ...(outcome.ok && outcome.escalated === true ? { escalated: true } : {}),
     ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }),
     ...(includeInput ? { input: item.input } : {}),
   };
@@ -324,8 +340,15 @@ function toBatchItemResult(item: BatchItem, outcome: BatchItemOutcome, includeIn
 /** The `{ name, code?, message }` of a failure, as written to the results file. */
 function toBatchItemError(error: unknown): BatchItemError {
   if (error instanceof Error) {
-    const code = error instanceof ApiError ? error.code : undefined;
-    return { name: error.name, ...(code === undefined ? {} : { code }), message: error.message };
+    const code = error instanceof ApiError || error instanceof OutputError ? error.code : undefined;
+    const rejected =
+      error instanceof OutputError && error.code === LOW_CONFIDENCE
+        ? {
+            ...(error.label === undefined ? {} : { label: error.label }),
+            ...(error.scores === undefined ? {} : { scores: error.scores }),
+          }
+        : {};
+    return { name: error.name, ...(code === undefined ? {} : { code }), message: error.message, ...rejected };
   }
   return { name: 'Error', message: String(error) };
 }

@@ -8,6 +8,18 @@
 
 import { SYSTEM_CLOCK } from '../client/client.js';
 import { checkTimeoutMs } from '../client/config.js';
+import {
+  endWithError,
+  setAttributes,
+  spanParent,
+  startSpan,
+  suppressedContext,
+  type Telemetry,
+  type TelemetryContext,
+  type TelemetrySpan,
+  telemetryOf,
+  withSpan,
+} from '../client/telemetry.js';
 import type { Clock, QwenClient } from '../client/types.js';
 import { InputError } from '../errors.js';
 import { compileTask } from '../task/define-task.js';
@@ -34,6 +46,24 @@ export interface BatchRunStart {
   client: QwenClient | undefined;
   clock: Clock;
   channel: ResultChannel<BatchItemResult>;
+  /** The run's span and how items are traced, when the client has telemetry on. */
+  trace?: BatchTrace;
+}
+
+/** How a run's items are traced: under the run's span, every `every`-th item by position (0: none). */
+export interface BatchTrace {
+  telemetry: Telemetry;
+  /** The context whose active span is the run's. */
+  context: TelemetryContext;
+  every: number;
+}
+
+/** The trace context of an item's calls: the run's span for a sampled item, else one that records nothing. */
+export function itemTraceContext(trace: BatchTrace | undefined, index: number): unknown {
+  if (trace === undefined) return undefined;
+  return trace.every > 0 && index % trace.every === 0
+    ? trace.context
+    : suppressedContext(trace.telemetry, trace.context);
 }
 
 /**
@@ -74,16 +104,37 @@ export function runBatch<O>(task: Task<O>, inputs: BatchInput, options: RunBatch
     clock: options.clock ?? SYSTEM_CLOCK,
     channel,
   };
+  const telemetry = client === undefined ? undefined : telemetryOf(client);
+  const parent = telemetry === undefined ? undefined : spanParent(telemetry, options.traceContext);
+  const span =
+    telemetry === undefined || parent === undefined
+      ? undefined
+      : startSpan(telemetry, `batch ${task.name}`, parent, {
+          'qwen_tasks.task.name': task.name,
+          'qwen_tasks.batch.mode': options.mode ?? 'online',
+          'qwen_tasks.batch.concurrency': options.concurrency,
+          'qwen_tasks.batch.pack': options.pack,
+        });
+  if (telemetry !== undefined && parent !== undefined && span !== undefined) {
+    const share = options.traceItems ?? 0;
+    start.trace = {
+      telemetry,
+      context: withSpan(telemetry, parent, span),
+      every: share > 0 ? Math.round(1 / share) : 0,
+    };
+  }
   const work: Promise<BatchSummary> =
     options.mode === 'batch-api'
       ? import('./batch-api-run.js').then((mode) => mode.runBatchApiMode(start))
       : import('./drive.js').then((mode) => mode.runOnlineMode(start));
   const summary = work.then(
     (value) => {
+      if (span !== undefined) endRunSpan(span, value);
       channel.close();
       return value;
     },
     (error: unknown) => {
+      if (span !== undefined && telemetry !== undefined) endWithError(telemetry, span, error);
       channel.close(error);
       throw error;
     },
@@ -94,6 +145,25 @@ export function runBatch<O>(task: Task<O>, inputs: BatchInput, options: RunBatch
     summary,
     [Symbol.asyncIterator]: () => channel.iterator() as AsyncIterator<BatchItemResult<O>>,
   };
+}
+
+/** Ends a run's span with the run's totals. */
+function endRunSpan(span: TelemetrySpan, summary: BatchSummary): void {
+  setAttributes(span, {
+    'qwen_tasks.batch.total': summary.total,
+    'qwen_tasks.batch.succeeded': summary.succeeded,
+    'qwen_tasks.batch.failed': summary.failed,
+    'qwen_tasks.batch.skipped': summary.skipped,
+    'qwen_tasks.batch.cached': summary.cached,
+    'qwen_tasks.batch.aborted': summary.aborted,
+    'qwen_tasks.batch.stopped_by': summary.stoppedBy?.name,
+    'qwen_tasks.usage.input_tokens': summary.usage.promptTokens,
+    'qwen_tasks.usage.output_tokens': summary.usage.completionTokens,
+    'qwen_tasks.usage.cached_tokens': summary.usage.cachedTokens,
+    'qwen_tasks.cost_usd': summary.costUsd,
+    'qwen_tasks.cost_estimated': summary.costEstimated === true ? true : undefined,
+  });
+  span.end();
 }
 
 /**
@@ -163,6 +233,10 @@ function validateBatchOptions(task: Task<unknown>, options: RunBatchOptions): vo
     if (pack !== undefined) fail('pack', 'pack works in online mode only (a batch sends each item alone)');
     if (maxCostUsd !== undefined) fail('maxCostUsd', 'maxCostUsd works in online mode only');
     validateBatchApiOptions(options);
+  }
+  const { traceItems } = options;
+  if (traceItems !== undefined && !(typeof traceItems === 'number' && traceItems >= 0 && traceItems <= 1)) {
+    fail('traceItems', `traceItems must be a share of the items, from 0 to 1, got ${String(traceItems)}`);
   }
   if (options.resume === true && output === undefined) fail('resume', 'resume needs an output file to continue');
   if (options.retryFailed === true && options.resume !== true) {

@@ -26,9 +26,12 @@ export type BatchInput =
 export interface BatchItemError {
   /** The error class, e.g. `OutputError`, `BadRequestError`, `InputError`. */
   name: string;
-  /** The provider's error code, when there is one. */
+  /** The provider's error code, or the library's (`LOW_CONFIDENCE`), when there is one. */
   code?: string;
   message: string;
+  /** With `LOW_CONFIDENCE`: the refused label and every label's probability, for a reviewer. */
+  label?: string;
+  scores?: Readonly<Record<string, number>>;
 }
 
 /** The result of one item, yielded by the run and written as one line of the results file. */
@@ -41,6 +44,11 @@ export interface BatchItemResult<O = unknown> {
   ok: boolean;
   /** The value, when `ok`. */
   value?: O;
+  /** Label tasks with `confidence`: the label's probability and every label's (when the server gave them). */
+  confidence?: number;
+  labelScores?: Record<string, number>;
+  /** Set when the label was under `minConfidence` and the value is the answer of the call with thinking on. */
+  escalated?: true;
   /** Why the item failed, when not `ok`. */
   error?: BatchItemError;
   /** Chat calls made for this item (repairs included; 0 when it failed before any call). */
@@ -88,6 +96,8 @@ export interface BatchSummary {
    * request and the reply (about 3 characters per token, on the high side), so `usage` and `costUsd` are estimates.
    */
   costEstimated?: boolean;
+  /** Items whose label was under `minConfidence`: escalated (and answered) or rejected (failed with their scores). */
+  lowConfidence?: number;
   /** Segmind credits left after the last call, when the provider reports them. */
   remainingCredits?: number;
   wallTimeMs: number;
@@ -147,7 +157,16 @@ export interface BatchItem {
  * a 429 or a 5xx), which the runner takes as a sign to lower its concurrency.
  */
 export type BatchItemOutcome = (
-  | { ok: true; value: unknown; cached?: boolean; remainingCredits?: number; throttled?: boolean }
+  | {
+      ok: true;
+      value: unknown;
+      cached?: boolean;
+      remainingCredits?: number;
+      throttled?: boolean;
+      confidence?: number;
+      labelScores?: Record<string, number>;
+      escalated?: true;
+    }
   | { ok: false; error: unknown }
 ) & {
   calls: number;
@@ -235,6 +254,14 @@ export interface RunBatchOptions extends BatchApiRunOptions {
   maxRateLimitedMs?: number;
   /** Stops the run: no new items, in-flight calls are aborted (and not written), the summary says `aborted`. */
   signal?: AbortSignal;
+  /**
+   * With a client whose `telemetry` is on: the share of items (0 to 1) whose task and attempt spans are recorded
+   * under the run's span, every n-th item by position. The run's span, with its totals, is always recorded.
+   * @defaultValue 0
+   */
+  traceItems?: number;
+  /** An OpenTelemetry `Context` the run's span is a child of (the active context otherwise). */
+  traceContext?: unknown;
   /** Called after finished items, at most every 100 ms, and once at the end. An exception stops the run. */
   onProgress?: (progress: BatchProgress) => void;
   /** `online` calls the chat API; `batch-api` submits the items to the provider's Batch API. @defaultValue 'online' */

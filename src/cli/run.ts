@@ -34,6 +34,7 @@ import {
 } from './io.js';
 import { describeRunSummary, handleInterrupts, shellCommand, stoppableRecords, withFlags } from './run-stop.js';
 import { resolveTask, TASK_FLAGS, TASK_SECTION } from './tasks.js';
+import { openTraceFile } from './trace.js';
 
 /** `qwen-tasks run`: a task over a JSONL file, resumable, with progress. */
 export const runCommand = defineCommand({
@@ -87,6 +88,21 @@ summarize [--format ...]); see "qwen-tasks preview --help".`,
       description: 'copy each record (text and extra fields) into its result as "input"',
     },
     json: { type: 'boolean', description: 'print the final summary as JSON on stdout' },
+    trace: {
+      type: 'string',
+      value: 'PATH',
+      description:
+        "write the run's OpenTelemetry spans to a JSONL file (needs @opentelemetry/api and @opentelemetry/sdk-trace-base)",
+    },
+    telemetry: {
+      type: 'boolean',
+      description: 'record spans with the OpenTelemetry SDK registered in the process (preloaded with --import)',
+    },
+    'trace-items': {
+      type: 'string',
+      value: 'SHARE',
+      description: 'with --trace or --telemetry: the share of items, 0 to 1, whose spans are recorded (default 0.01)',
+    },
   },
   sections: [
     {
@@ -107,6 +123,7 @@ summarize [--format ...]); see "qwen-tasks preview --help".`,
         'help',
       ],
     },
+    { title: 'Tracing (see docs/observability.md)', flags: ['trace', 'telemetry', 'trace-items'] },
     TASK_SECTION,
     CLIENT_SECTION,
   ],
@@ -144,6 +161,10 @@ cap stopped the run.`,
         : { maxCostUsd: parsePositiveNumber(values['max-cost'], '--max-cost', 'run') }),
     };
     const clientOptions = parseCommonFlags(values, 'run');
+    if (values.trace !== undefined && values.telemetry === true) {
+      throw new UsageError('--trace and --telemetry are two ways to record spans: pick one', { command: 'run' });
+    }
+    const traceItems = parseTraceItems(values['trace-items'], values.trace !== undefined || values.telemetry === true);
     const task = await resolveTask(positionals[0], values, 'run');
     const total = await countRecords(input, output);
     // A regular file is recorded beside the results, so that a resume over another input is refused; a pipe is not.
@@ -175,6 +196,9 @@ cap stopped the run.`,
           }),
       exitCode: EXIT_CODES.interrupted,
     });
+    const traceFile = values.trace === undefined ? undefined : await openTraceFile(values.trace, 'run');
+    if (traceFile !== undefined) clientOptions.telemetry = { tracer: traceFile.tracer };
+    else if (values.telemetry === true) clientOptions.telemetry = true;
     try {
       return await withClient(clientOptions, io, async (client) => {
         const progress = createProgressReporter({ stream: io.stderr });
@@ -182,6 +206,7 @@ cap stopped the run.`,
           runBatch(task, intake.records, {
             ...batchOptions,
             ...inputIdentity,
+            ...(traceItems === undefined ? {} : { traceItems }),
             client,
             signal: abandon.signal,
             onProgress: (snapshot) => {
@@ -199,9 +224,21 @@ cap stopped the run.`,
       });
     } finally {
       interrupts.dispose();
+      await traceFile?.close();
     }
   },
 });
+
+/** `--trace-items`: a share from 0 to 1 (0.01 by default when spans are recorded); only with a way to record. */
+function parseTraceItems(value: string | undefined, tracing: boolean): number | undefined {
+  if (value === undefined) return tracing ? 0.01 : undefined;
+  if (!tracing) throw new UsageError('--trace-items works with --trace or --telemetry', { command: 'run' });
+  const share = Number(value);
+  if (value.trim() === '' || !(share >= 0 && share <= 1)) {
+    throw new UsageError(`--trace-items must be a share of the items from 0 to 1, got "${value}"`, { command: 'run' });
+  }
+  return share;
+}
 
 /**
  * `run --batch-api --cancel`: the explicit way to cancel the provider's batches of a stopped Batch API run (a stop

@@ -5,7 +5,15 @@
  * @module
  */
 import type { Dispatcher } from 'undici';
-import { ApiError, BadRequestError, InputError, RateLimitError, registerSecret, ServerError } from '../errors.js';
+import {
+  ApiError,
+  BadRequestError,
+  InputError,
+  RateLimitError,
+  redact,
+  registerSecret,
+  ServerError,
+} from '../errors.js';
 import { estimateInputTokens } from '../tokens.js';
 import type { BatchApiCalls } from './batch-api.js';
 import type { BatchApiContext } from './batch-api-http.js';
@@ -17,6 +25,8 @@ import {
   resolveClientConfig,
 } from './config.js';
 import { createRateLimiter, createSemaphore, isRetryable, retryDelayMs } from './limits.js';
+import { CallObserver, type ObserverSettings, retryReason, serverOf } from './observe.js';
+import { attachTelemetry, resolveTelemetry } from './telemetry.js';
 import {
   type AttemptCall,
   type AttemptResult,
@@ -81,6 +91,7 @@ export const SYSTEM_CLOCK: Clock = Object.freeze({
 export function createClient(options: ClientOptions = {}): QwenClient {
   const config = resolveClientConfig(options);
   registerSecret(config.apiKey);
+  const telemetry = resolveTelemetry(options.telemetry);
   const clock = options.clock ?? SYSTEM_CLOCK;
   const random = options.random ?? Math.random;
   /** The client's own pool, created with the first request (or Batch API call) unless the caller passed one. */
@@ -90,6 +101,8 @@ export function createClient(options: ClientOptions = {}): QwenClient {
   const rateLimiter = config.rateLimit === undefined ? undefined : createRateLimiter(config.rateLimit, clock);
   const totals: UsageTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
   let outputLengthField: OutputLengthField = 'max_tokens';
+  /** Whether the server refused log-probabilities (a 400 naming them): later calls do not ask for them. */
+  let logprobsRefused = false;
   let closing: Promise<void> | undefined;
 
   const endpoint = new URL(config.endpointURL);
@@ -115,6 +128,21 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     },
   };
 
+  /** What the calls' observers share; `undefined` without hooks and telemetry, so a plain call builds nothing. */
+  const observed: ObserverSettings | undefined =
+    config.hooks === undefined && telemetry === undefined
+      ? undefined
+      : {
+          hooks: config.hooks,
+          telemetry,
+          url: redact(config.endpointURL),
+          provider: config.provider,
+          ...serverOf(config.endpointURL),
+          now: () => clock.now(),
+        };
+  /** Sends an attempt (the observer's `send` calls it within the attempt's span). */
+  const sendPrepared = (call: AttemptCall): Promise<AttemptResult> => sendAttempt(attemptSettings, call);
+
   function connect(): Promise<Dispatcher> {
     ownDispatcher ??= createDispatcher(config.proxy).then((created) => {
       attemptSettings.dispatcher = created;
@@ -127,10 +155,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
   function attempt(call: PreparedCall): Promise<AttemptResult> {
     // Only the first request waits for the pool; later ones find it in `attemptSettings` and pay nothing.
     if (attemptSettings.dispatcher === undefined) return connect().then(() => attempt(call));
-    if (semaphore === undefined && rateLimiter === undefined) {
-      totals.requests += 1;
-      return sendAttempt(attemptSettings, call);
-    }
+    if (semaphore === undefined && rateLimiter === undefined) return send(call);
     return limitedAttempt(call);
   }
 
@@ -138,11 +163,16 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     const release = await semaphore?.acquire(call.signal);
     try {
       await rateLimiter?.acquire(call.estimatedTokens, call.signal);
-      totals.requests += 1;
-      return await sendAttempt(attemptSettings, call);
+      return await send(call);
     } finally {
       release?.();
     }
+  }
+
+  /** The HTTP exchange itself, once the attempt may go: counted, and observed when the call has an observer. */
+  function send(call: PreparedCall): Promise<AttemptResult> {
+    totals.requests += 1;
+    return call.observer === undefined ? sendAttempt(attemptSettings, call) : call.observer.send(call, sendPrepared);
   }
 
   /** Builds and serializes the wire body once; again only when the output-length field changes. */
@@ -162,6 +192,9 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     if (chatOptions.timeoutMs !== undefined) checkTimeoutMs(chatOptions.timeoutMs, 'options.timeoutMs');
     const startedAt = clock.now();
     let field = outputLengthField;
+    const askedLogprobs = request.logprobs !== undefined;
+    // A server that refused log-probabilities once is not asked again.
+    if (askedLogprobs && logprobsRefused) request = withoutLogprobs(request);
     const prepared = prepare(request, field);
     const timeoutMs = chatOptions.timeoutMs ?? config.timeoutMs;
     // The input estimate feeds a token rate limit and the default timeout of a large request, nothing else.
@@ -175,6 +208,11 @@ export function createClient(options: ClientOptions = {}): QwenClient {
       timeoutMs: timeoutMs ?? defaultTimeoutMs(estimatedTokens),
       signal,
       onDelta: chatOptions.onDelta,
+      // Built only when the client has hooks or telemetry: a plain call pays one comparison.
+      observer:
+        observed === undefined
+          ? undefined
+          : new CallObserver(observed, request, request.model ?? config.model, chatOptions.traceContext),
     };
     signal?.throwIfAborted();
     let attempts = 0;
@@ -185,34 +223,63 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     for (;;) {
       attempts += 1;
       call.attempt = attempts;
+      const { observer } = call;
       try {
         const result = await attempt(call);
-        return toChatResponse(result, {
+        const response = toChatResponse(result, {
           attempts,
           rateLimitedAttempts,
           durationMs: clock.now() - startedAt,
           prices: config.prices,
         });
+        observer?.succeeded(result, response.costUsd);
+        if (askedLogprobs && request.logprobs === undefined) response.logprobsRefused = true;
+        return response;
       } catch (error) {
-        if (signal?.aborted === true) throw signal.reason;
+        if (signal?.aborted === true) {
+          observer?.failed(signal.reason, false);
+          throw signal.reason;
+        }
+        if (request.logprobs !== undefined && refusesLogprobs(error)) {
+          logprobsRefused = true;
+          request = withoutLogprobs(request);
+          Object.assign(call, prepare(request, field));
+          if (observer !== undefined) {
+            observer.failed(error, true);
+            observer.retrying(0, 'logprobs', error);
+          }
+          continue;
+        }
         if (!fieldSwitched && request.maxTokens !== undefined && namesField(error, field)) {
           fieldSwitched = true;
           field = field === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
           outputLengthField = field;
           Object.assign(call, prepare(request, field));
+          if (observer !== undefined) {
+            observer.failed(error, true);
+            observer.retrying(0, field, error);
+          }
           continue;
         }
         if (error instanceof RateLimitError) rateLimitedAttempts += 1;
-        if (retries >= config.maxRetries || !isRetryable(error, requestTimeOutRetried)) throw error;
+        if (retries >= config.maxRetries || !isRetryable(error, requestTimeOutRetried)) {
+          observer?.failed(error, false);
+          throw error;
+        }
         if (error instanceof ServerError && error.code === 'RequestTimeOut') requestTimeOutRetried = true;
         retries += 1;
         const retryAfterMs = error instanceof ApiError ? error.retryAfterMs : undefined;
-        await clock.sleep(retryDelayMs(retries, retryAfterMs, random), signal);
+        const delayMs = retryDelayMs(retries, retryAfterMs, random);
+        if (observer !== undefined) {
+          observer.failed(error, true);
+          observer.retrying(delayMs, retryReason(error), error);
+        }
+        await clock.sleep(delayMs, signal);
       }
     }
   }
 
-  return {
+  const client: QwenClient = {
     provider: config.provider,
     model: config.model,
     baseURL: config.baseURL,
@@ -240,11 +307,15 @@ export function createClient(options: ClientOptions = {}): QwenClient {
       return closing;
     },
   };
+  if (telemetry !== undefined) attachTelemetry(client, telemetry);
+  return client;
 }
 
 /** What one call sends, the same for every attempt (until the output-length field changes). */
 interface PreparedCall extends AttemptCall {
   estimatedTokens: number;
+  /** Reports the call's attempts to the client's hooks and spans; `undefined` when it has neither. */
+  observer: CallObserver | undefined;
 }
 
 /** The caller's view of a successful attempt. */
@@ -268,7 +339,18 @@ function toChatResponse(
   if (remainingCredits !== undefined) response.remainingCredits = remainingCredits;
   if (reply.requestId !== undefined) response.requestId = reply.requestId;
   if (reply.completionId !== undefined) response.completionId = reply.completionId;
+  if (reply.logprobs !== undefined) response.logprobs = reply.logprobs;
   return response;
+}
+
+/** Whether an error is a 400 that names the log-probability parameters. */
+function refusesLogprobs(error: unknown): boolean {
+  return error instanceof BadRequestError && error.status === 400 && /\b(?:top_)?logprobs\b/.test(error.message);
+}
+
+function withoutLogprobs(request: ChatRequest): ChatRequest {
+  const { logprobs: _refused, ...rest } = request;
+  return rest;
 }
 
 /** Whether an error is a 400 that names the output-length field the request used. */

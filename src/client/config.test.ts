@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
 import { estimateInputTokens } from '../tokens.js';
 import { defaultTimeoutMs, defaultTimeoutNeedsEstimate, resolveClientConfig } from './config.js';
-import type { ClientOptions, PriceTier, RateLimit } from './types.js';
+import type { ClientHooks, ClientOptions, PriceTier, RateLimit } from './types.js';
 import { computeCostUsd, QWEN_FLASH_PRICES } from './wire.js';
 
 const INTL = 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1';
@@ -275,5 +275,40 @@ describe('defaultTimeoutNeedsEstimate', () => {
     // The longest body that skips the estimate still gets the plain default; one character more reaches 61 s.
     expect(defaultTimeoutMs(estimateInputTokens([{ content: 'x'.repeat(29_997) }]))).toBe(60_000);
     expect(defaultTimeoutMs(estimateInputTokens([{ content: 'x'.repeat(29_998) }]))).toBe(61_000);
+  });
+});
+
+describe('the hooks option', () => {
+  const onRequest = () => {};
+  const hooksOf = (hooks: unknown) =>
+    resolveClientConfig({ env: {}, apiKey: 'sk-key', hooks: hooks as ClientHooks }).hooks;
+
+  it('keeps a frozen copy of the functions, and none when there is none', () => {
+    const given = { onRequest, onRetry: undefined };
+    const hooks = hooksOf(given);
+    expect(hooks).toEqual({ onRequest });
+    expect(Object.isFrozen(hooks)).toBe(true);
+    expect(hooks).not.toBe(given);
+    expect(hooksOf(undefined)).toBeUndefined();
+    expect(hooksOf({})).toBeUndefined();
+    expect(hooksOf({ onError: undefined })).toBeUndefined();
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a function', onRequest, 'hooks'],
+    ['an array', [onRequest], 'hooks'],
+    ['null', null, 'hooks'],
+    ['onRequest as a string', { onRequest: 'log' }, 'hooks.onRequest'],
+    ['onResponse as null', { onResponse: null }, 'hooks.onResponse'],
+    ['onError as an object', { onError: {} }, 'hooks.onError'],
+    ['onRetry as a number', { onRetry: 1 }, 'hooks.onRetry'],
+    ['an unknown hook', { onReply: onRequest }, 'hooks.onReply'],
+  ])('refuses %s with an InputError at its path', (_name, hooks, path) => {
+    expect(() => hooksOf(hooks)).toThrow(InputError);
+    try {
+      hooksOf(hooks);
+    } catch (error) {
+      expect(error).toMatchObject({ path });
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { CHARACTERS_PER_TOKEN } from '../tokens.js';
-import type { ClientOptions, PriceTier, Provider, RateLimit, Region } from './types.js';
+import type { ClientHooks, ClientOptions, PriceTier, Provider, RateLimit, Region } from './types.js';
 import { QWEN_FLASH_PRICES } from './wire.js';
 
 /** Defaults of the client options, in one place. */
@@ -55,6 +55,8 @@ export interface ResolvedClientConfig {
   proxy: ProxySettings | undefined;
   /** The `jsonSchemaModels` option: overrides of the model capability table. */
   jsonSchemaModels: Readonly<Record<string, boolean>> | undefined;
+  /** The `hooks` option's functions, frozen; `undefined` when it has none (so a call checks one value). */
+  hooks: Readonly<ClientHooks> | undefined;
 }
 
 const REGIONS = Object.keys(DASHSCOPE_BASE_URLS) as Region[];
@@ -89,7 +91,35 @@ export function resolveClientConfig(options: ClientOptions): ResolvedClientConfi
     rateLimit: chooseRateLimit(provider, baseURL, options.rateLimit),
     proxy: readProxySettings(env),
     jsonSchemaModels: checkJsonSchemaModels(options.jsonSchemaModels),
+    hooks: checkHooks(options.hooks),
   };
+}
+
+const HOOK_NAMES: readonly (keyof ClientHooks)[] = ['onRequest', 'onResponse', 'onError', 'onRetry'];
+
+/**
+ * Checks the `hooks` option: an object whose members are among {@link HOOK_NAMES}, each a function (or undefined).
+ * Returns a frozen copy of the functions, or `undefined` when there is none.
+ */
+function checkHooks(value: unknown): Readonly<ClientHooks> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(`hooks must be an object of functions (${HOOK_NAMES.join(', ')})`, { path: 'hooks' });
+  }
+  const hooks: Record<string, unknown> = {};
+  for (const [name, hook] of Object.entries(value)) {
+    if (!(HOOK_NAMES as readonly string[]).includes(name)) {
+      throw new InputError(`hooks.${name} is not a hook: use ${HOOK_NAMES.join(', ')}`, { path: `hooks.${name}` });
+    }
+    if (hook === undefined) continue;
+    if (typeof hook !== 'function') {
+      throw new InputError(`hooks.${name} must be a function, got ${hook === null ? 'null' : typeof hook}`, {
+        path: `hooks.${name}`,
+      });
+    }
+    hooks[name] = hook;
+  }
+  return Object.keys(hooks).length === 0 ? undefined : Object.freeze(hooks as ClientHooks);
 }
 
 /**

@@ -5,9 +5,9 @@
 import { ConnectionError } from '../errors.js';
 import { isRecord } from '../json.js';
 import { type ErrorBodyFields, parseErrorObject } from './api-errors.js';
-import type { ChatDelta, Usage } from './types.js';
+import type { ChatDelta, TokenLogprob, Usage } from './types.js';
 import type { ParsedReply } from './wire.js';
-import { nonEmptyString, normalizeUsage, textOf } from './wire.js';
+import { nonEmptyString, normalizeUsage, readLogprobs, textOf } from './wire.js';
 
 /**
  * Splits a server-sent-events byte stream into the `data` of each event (multi-line data joined with `\n`).
@@ -62,12 +62,16 @@ function createSseSplitter(): { push(text: string): string[]; end(rest: string):
   };
 }
 
+/**
+ * Where the first line of `text` ends (its first `\n` or `\r`), or -1. The common case, LF line ends, looks back
+ * from the LF over that line only: a CR is searched for ahead only when there is one, so reading a long buffer line
+ * by line stays linear.
+ */
 function findLineEnd(text: string): number {
   const newline = text.indexOf('\n');
-  const carriageReturn = text.indexOf('\r');
-  if (carriageReturn === -1) return newline;
-  if (newline === -1) return carriageReturn;
-  return Math.min(newline, carriageReturn);
+  if (newline === -1) return text.indexOf('\r');
+  if (newline === 0 || text.lastIndexOf('\r', newline - 1) === -1) return newline;
+  return text.indexOf('\r');
 }
 
 /** Error code of a stream that ended before `[DONE]` and before a finish reason: retryable. */
@@ -127,6 +131,7 @@ export function createStreamAssembler(options: {
   let model: unknown;
   let done = false;
   const toolCalls: ToolCallParts[] = [];
+  const logprobs: TokenLogprob[] = [];
 
   function pushChunk(chunk: Record<string, unknown>): void {
     if (chunk.error !== undefined && chunk.error !== null) {
@@ -155,6 +160,8 @@ export function createStreamAssembler(options: {
         if (contentPart !== '') tell({ type: 'content', text: contentPart, attempt });
       }
       if (Array.isArray(delta.tool_calls)) delta.tool_calls.forEach(pushToolCallFragment);
+      const chunkLogprobs = readLogprobs(choice.logprobs);
+      if (chunkLogprobs !== undefined) logprobs.push(...chunkLogprobs);
     }
   }
 
@@ -225,6 +232,7 @@ export function createStreamAssembler(options: {
       if (calls.length > 0) reply.toolCalls = calls;
       if (requestId !== undefined) reply.requestId = requestId;
       if (completionId !== undefined) reply.completionId = completionId;
+      if (logprobs.length > 0) reply.logprobs = logprobs;
       const message: Record<string, unknown> = { role: 'assistant', content };
       if (reasoning !== '') message.reasoning_content = reasoning;
       if (calls.length > 0) {

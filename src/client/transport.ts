@@ -74,6 +74,10 @@ export interface AttemptResult {
   reply: ParsedReply;
   raw: unknown;
   remainingCredits: number | undefined;
+  /** The HTTP status of the reply. */
+  status: number;
+  /** The reply's headers as undici gave them (read only by the client's hooks and spans, when it has them). */
+  headers: ResponseHeaders;
 }
 
 /**
@@ -137,7 +141,13 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
         usage = assembler.usage;
       }
       const { reply, raw } = assembler.finish();
-      return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits };
+      return {
+        reply: withHeaderRequestId(reply, headers),
+        raw,
+        remainingCredits,
+        status: response.statusCode,
+        headers,
+      };
     }
     if (declaredLength > settings.maxResponseBytes) throw tooLargeError(settings.maxResponseBytes, provider);
     // A declared length within the limit bounds the body already (undici reads exactly that many bytes).
@@ -156,7 +166,7 @@ export async function sendAttempt(settings: AttemptSettings, call: AttemptCall):
       });
     }
     usage = reply.usage;
-    return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits };
+    return { reply: withHeaderRequestId(reply, headers), raw, remainingCredits, status: response.statusCode, headers };
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
     if (deadline?.timedOut === true || watched?.timedOut === true || isUndiciTimeout(error)) {

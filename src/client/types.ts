@@ -3,6 +3,9 @@
  * @module
  */
 import type { Dispatcher } from 'undici';
+import type { TelemetryOptions } from './telemetry.js';
+
+export type { TelemetryOptions, TelemetryTracer } from './telemetry.js';
 
 /** Which API the client speaks. */
 export type Provider = 'dashscope' | 'segmind' | 'openai-compatible';
@@ -66,6 +69,12 @@ export interface ChatRequest {
   thinkingBudget?: number;
   /** Stream the reply over SSE (used automatically when thinking is on). */
   stream?: boolean;
+  /**
+   * Ask for the token log-probabilities of the reply with this many alternatives per token (`logprobs: true`,
+   * `top_logprobs`, 0–5 on DashScope). A server that refuses them (a 400 naming them) is remembered by the client:
+   * the call is sent again without, and later calls do not ask (`ChatResponse.logprobsRefused`).
+   */
+  logprobs?: number;
   seed?: number;
   stop?: string | readonly string[];
   /** Provider fields the library does not know, merged into the top level of the wire body. */
@@ -107,6 +116,17 @@ export interface ChatResponse {
   rateLimitedAttempts: number;
   /** The parsed reply body (or the assembled chunks of a stream). */
   raw: unknown;
+  /** The reply's tokens with their log-probabilities, when the request asked for them and the server sent them. */
+  logprobs?: TokenLogprob[];
+  /** Set when the request asked for log-probabilities and the server refuses them (now or earlier). */
+  logprobsRefused?: true;
+}
+
+/** A generated token, its log-probability, and the most probable alternatives at its position. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: { token: string; logprob: number }[];
 }
 
 /** Per-call options. */
@@ -120,6 +140,12 @@ export interface ChatOptions {
    * An observer: an exception it throws is caught and ignored, and never changes the call's outcome.
    */
   onDelta?: (delta: ChatDelta) => void;
+  /**
+   * An OpenTelemetry `Context` the call's attempt spans are children of (`runTask` passes its task span's); only
+   * read when the client has `telemetry` on. See `docs/observability.md`.
+   * @defaultValue the active context
+   */
+  traceContext?: unknown;
 }
 
 /** A piece of a streamed reply, as {@link ChatOptions.onDelta} receives it. */
@@ -205,6 +231,19 @@ export interface ClientOptions {
   /** Environment to read keys from. @defaultValue process.env */
   env?: Record<string, string | undefined>;
   /**
+   * Observers called for every HTTP attempt of `chat` (request, response, error, retry), with plain event objects.
+   * Each is called synchronously and never awaited; an exception it throws is caught and ignored, and never changes
+   * the call's outcome. See `docs/observability.md`.
+   */
+  hooks?: ClientHooks;
+  /**
+   * OpenTelemetry spans for every HTTP attempt, following the GenAI semantic conventions: `true` for the global
+   * tracer provider's `qwen-tasks` tracer, or `{ tracer, recordContent }`. Needs the optional peer dependency
+   * `@opentelemetry/api` (loaded only when on). See `docs/observability.md`.
+   * @defaultValue false
+   */
+  telemetry?: boolean | TelemetryOptions;
+  /**
    * Time source and sleep used for backoff, rate limits and `durationMs`. For tests only.
    * @internal
    */
@@ -215,6 +254,98 @@ export interface ClientOptions {
    * @internal
    */
   random?: () => number;
+}
+
+/** Observers of a client's HTTP attempts (see {@link ClientOptions.hooks}); each member is optional. */
+export interface ClientHooks {
+  /** Before an attempt is sent (after any concurrency or rate-limit wait). */
+  onRequest?: (event: RequestEvent) => void;
+  /** After an attempt succeeded, with the reply read whole. */
+  onResponse?: (event: ResponseEvent) => void;
+  /** After an attempt failed, the last one included (`willRetry` tells). */
+  onError?: (event: AttemptErrorEvent) => void;
+  /** When a retry is scheduled, before the wait: after the `onError` of the failed attempt. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** What every attempt event says. */
+export interface AttemptEvent {
+  method: 'POST';
+  /** The endpoint URL (API keys travel in headers, never in the URL). */
+  url: string;
+  provider: Provider;
+  /** The request's model, else the client's. */
+  model: string;
+  /** The attempt's number within the call, from 1. */
+  attempt: number;
+  /** Whether the attempt streams its reply (SSE). */
+  stream: boolean;
+}
+
+/** {@link ClientHooks.onRequest}: an attempt about to be sent. */
+export interface RequestEvent extends AttemptEvent {
+  /** The exact JSON body sent (the API key is in a header, never in the body). */
+  body: string;
+}
+
+/** What a reply's headers said, as {@link ResponseEvent.headers} gives it. */
+export interface ResponseHeadersInfo {
+  /** The `x-request-id` (or `x-dashscope-request-id`) header. */
+  requestId?: string;
+  /** Segmind's `x-remaining-credits` header. */
+  remainingCredits?: number;
+  /** The `x-ratelimit-*` headers as the server sent them (names in lower case), when there are any. */
+  rateLimit?: Record<string, string>;
+}
+
+/** {@link ClientHooks.onResponse}: a successful attempt. */
+export interface ResponseEvent extends AttemptEvent {
+  /** The HTTP status (2xx). */
+  status: number;
+  headers: ResponseHeadersInfo;
+  /** The reply's usage (zeros when it reported none). */
+  usage: Usage;
+  /** Estimated cost in USD of this attempt. */
+  costUsd: number;
+  /** Wall time of this attempt, from sending to the reply read whole. */
+  durationMs: number;
+  finishReason: string;
+  /** The provider's request id: the header's, else the body's `request_id`. */
+  requestId?: string;
+  /** The completion's own id (`chatcmpl-…`). */
+  completionId?: string;
+}
+
+/** {@link ClientHooks.onError}: a failed attempt. */
+export interface AttemptErrorEvent extends AttemptEvent {
+  /**
+   * The typed error of the attempt (a `QwenTasksError` subclass: `RateLimitError`, `ServerError`,
+   * `TimeoutError`, …), or the signal's reason when the caller aborted.
+   */
+  error: unknown;
+  /** The HTTP status, when the server answered with an error status. */
+  status?: number;
+  /** Wall time of this attempt. */
+  durationMs: number;
+  /**
+   * Whether the client tries again (an abort during the wait that follows may still cancel the retry). `false` for
+   * the attempt whose error the call throws.
+   */
+  willRetry: boolean;
+}
+
+/** {@link ClientHooks.onRetry}: a retry scheduled after the failed attempt `attempt` (the next is `attempt + 1`). */
+export interface RetryEvent extends AttemptEvent {
+  /** The wait before the next attempt, in ms (0 when the request is resent at once with another field). */
+  delayMs: number;
+  /**
+   * Why, in short: the error's code or class and its status, e.g. `limit_requests (429)`, `internal_error (500)`,
+   * `ECONNRESET`, `TimeoutError`; `max_completion_tokens` (or `max_tokens`) when the server refused the other
+   * output-length field and the request is resent with this one.
+   */
+  reason: string;
+  /** The error of the failed attempt. */
+  error: unknown;
 }
 
 /**

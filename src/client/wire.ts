@@ -22,6 +22,7 @@ import type {
   QwenClient,
   ResponseFormat,
   TextContentPart,
+  TokenLogprob,
   ToolCall,
   Usage,
 } from './types.js';
@@ -117,6 +118,10 @@ export function buildRequestBody(request: ChatRequest, settings: BodySettings): 
   }
   setIfDefined(body, 'stop', request.stop);
   setIfDefined(body, 'seed', request.seed);
+  if (request.logprobs !== undefined) {
+    body.logprobs = true;
+    body.top_logprobs = request.logprobs;
+  }
   setIfDefined(body, settings.outputLengthField, request.maxTokens);
   if (stream) {
     body.stream = true;
@@ -214,6 +219,8 @@ export interface ParsedReply {
   requestId?: string;
   /** The completion's own id (`chatcmpl-…`). */
   completionId?: string;
+  /** The content's tokens with their log-probabilities, when the reply has them. */
+  logprobs?: TokenLogprob[];
 }
 
 /**
@@ -241,7 +248,30 @@ export function parseChatResponse(body: unknown): ParsedReply | undefined {
   if (requestId !== undefined) reply.requestId = requestId;
   const completionId = nonEmptyString(body.id);
   if (completionId !== undefined) reply.completionId = completionId;
+  const logprobs = readLogprobs(choice.logprobs);
+  if (logprobs !== undefined) reply.logprobs = logprobs;
   return reply;
+}
+
+/**
+ * The tokens of a choice's `logprobs` (`{ content: [{ token, logprob, top_logprobs: [{ token, logprob }] }] }`, the
+ * OpenAI shape), or `undefined` when there are none; entries that are not well-formed are skipped.
+ */
+export function readLogprobs(value: unknown): TokenLogprob[] | undefined {
+  if (!isRecord(value) || !Array.isArray(value.content) || value.content.length === 0) return undefined;
+  const tokens: TokenLogprob[] = [];
+  for (const entry of value.content) {
+    if (!isRecord(entry) || typeof entry.token !== 'string' || typeof entry.logprob !== 'number') continue;
+    const top = Array.isArray(entry.top_logprobs)
+      ? entry.top_logprobs.flatMap((alternative) =>
+          isRecord(alternative) && typeof alternative.token === 'string' && typeof alternative.logprob === 'number'
+            ? [{ token: alternative.token, logprob: alternative.logprob }]
+            : [],
+        )
+      : [];
+    tokens.push({ token: entry.token, logprob: entry.logprob, top });
+  }
+  return tokens.length === 0 ? undefined : tokens;
 }
 
 function toToolCall(raw: unknown, index: number): ToolCall[] {

@@ -13,7 +13,16 @@ import type { ParseOutcome } from '../output/outcome.js';
 import { buildSystemMessage } from '../prompt/messages.js';
 import { estimateTokens } from '../tokens.js';
 import { FORMAT_STRATEGIES } from './formats.js';
-import type { JsonMode, LabelSet, OutputFormat, Task, TaskDefinitionInput, TaskExample, TaskKind } from './types.js';
+import type {
+  JsonMode,
+  LabelSet,
+  OutputFormat,
+  Task,
+  TaskDefinitionInput,
+  TaskExample,
+  TaskKind,
+  TaskSettings,
+} from './types.js';
 import { DESCRIBING_KEYWORDS, describesValue, isZodSchema, toJsonSchema } from './zod-schema.js';
 
 /** The output formats, in the order messages list them. */
@@ -60,6 +69,7 @@ export function defineTask<O = unknown>(input: TaskDefinitionInput): Task<O> {
   const format = input.format ?? inferFormat(input.output);
   if (!OUTPUT_FORMATS.includes(format)) add('/format', `format must be one of ${OUTPUT_FORMATS.join(', ')}`);
   const output = describeOutput(format, input.output, add);
+  const confidence = checkConfidence(input, format, output.multi, add);
   const examples = checkExamples(input.examples, output.labels, output.multi, add);
   if (problems.length > 0) throw new TaskDefinitionError(problems);
 
@@ -82,6 +92,7 @@ export function defineTask<O = unknown>(input: TaskDefinitionInput): Task<O> {
       thinking: input.thinking ?? false,
       maxTokens: input.maxTokens,
       jsonMode,
+      ...confidence,
     }),
   };
   const task: Task<O> = Object.freeze({
@@ -91,6 +102,43 @@ export function defineTask<O = unknown>(input: TaskDefinitionInput): Task<O> {
   });
   compileTask(task);
   return task;
+}
+
+/**
+ * The confidence settings of a definition, checked: only single-label tasks can read one label's probability (a
+ * multi-label reply lists several, whose token probabilities are not each label's); `minConfidence` needs
+ * `confidence`, `escalate` needs `minConfidence`.
+ */
+function checkConfidence(
+  input: TaskDefinitionInput,
+  format: OutputFormat,
+  multi: boolean,
+  add: (path: string, message: string) => void,
+): Pick<TaskSettings, 'confidence' | 'minConfidence' | 'escalate'> {
+  const { confidence, minConfidence, escalate } = input;
+  if (confidence !== undefined && typeof confidence !== 'boolean')
+    add('/confidence', 'confidence must be true or false');
+  if (confidence === true && (format !== 'label' || multi)) {
+    add(
+      '/confidence',
+      multi
+        ? 'confidence works with single-label tasks: a multi-label reply has no one label whose probability can be read'
+        : `confidence works with label tasks; this task has format ${format}`,
+    );
+  }
+  if (minConfidence !== undefined) {
+    if (typeof minConfidence !== 'number' || !(minConfidence > 0 && minConfidence <= 1)) {
+      add('/minConfidence', 'minConfidence must be a probability above 0 and at most 1');
+    } else if (confidence !== true) add('/minConfidence', 'minConfidence needs confidence: true');
+  }
+  if (escalate !== undefined) {
+    if (escalate !== 'thinking' && escalate !== 'reject') add('/escalate', 'escalate must be "thinking" or "reject"');
+    else if (minConfidence === undefined) add('/escalate', 'escalate needs minConfidence');
+  }
+  if (confidence !== true) return {};
+  return minConfidence === undefined
+    ? { confidence: true }
+    : { confidence: true, minConfidence, escalate: escalate ?? 'reject' };
 }
 
 interface OutputDescription {
@@ -312,6 +360,9 @@ export interface CompiledTask {
   labelMatcher: LabelMatcher | undefined;
 }
 
+/** Alternatives asked per token for label confidence: DashScope's most (`top_logprobs` 0–5). */
+export const CONFIDENCE_ALTERNATIVES = 5;
+
 /** The compiled form of each task: filled by `defineTask`, so a call only looks it up. */
 const compiled = new WeakMap<Task<unknown>, CompiledTask>();
 
@@ -344,6 +395,7 @@ export function compileTask(task: Task<unknown>): CompiledTask {
     thinking: settings.thinking,
     ...(settings.model === undefined ? {} : { model: settings.model }),
     ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
+    ...(settings.confidence === true ? { logprobs: CONFIDENCE_ALTERNATIVES } : {}),
     ...format.request(task),
   };
   let systemTokens: number | undefined;
@@ -360,6 +412,34 @@ export function compileTask(task: Task<unknown>): CompiledTask {
   };
   compiled.set(task, result);
   return result;
+}
+
+const escalationTasks = new WeakMap<Task<unknown>, Task<unknown>>();
+
+/**
+ * The task a low-confidence label is escalated to: the same task with thinking on and without confidence (a
+ * thinking call streams its reply, and its probabilities are not asked: a server may refuse them with thinking).
+ */
+export function escalationTask<O>(task: Task<O>): Task<O> {
+  const known = escalationTasks.get(task as Task<unknown>);
+  if (known !== undefined) return known as Task<O>;
+  const plain = withoutConfidence(task);
+  const escalated = withSettings(plain, { ...plain.settings, thinking: true });
+  escalationTasks.set(task as Task<unknown>, escalated as Task<unknown>);
+  return escalated;
+}
+
+/** The same task without its confidence settings (what confidence costs is measured against it). */
+export function withoutConfidence<O>(task: Task<O>): Task<O> {
+  const { confidence: _confidence, minConfidence: _minimum, escalate: _escalate, ...settings } = task.settings;
+  return withSettings(task, settings);
+}
+
+/** A copy of a task with other settings, and the hash that goes with them. */
+function withSettings<O>(task: Task<O>, settings: TaskSettings): Task<O> {
+  const { hash: _hash, zodSchema, ...fields } = task;
+  const changed = { ...fields, settings: Object.freeze(settings) };
+  return Object.freeze({ ...changed, zodSchema, hash: stableHash(changed) }) as Task<O>;
 }
 
 /** SHA-256 (hex, first 16 bytes) of a value's canonical JSON: object keys sorted, so equal values hash equally. */

@@ -39,10 +39,12 @@ type TaskSettingFields = Pick<
 
 const SETTING_NAMES = ['instructions', 'examples', 'temperature', 'thinking', 'model', 'maxTokens'] as const;
 /** The {@link RunTaskOptions} a one-liner passes on (`initialResponse` is the batch runner's, not a caller's). */
-const RUN_OPTION_NAMES = ['client', 'signal', 'maxRepairs', 'timeoutMs', 'onAttempt', 'cache'] as const;
+const RUN_OPTION_NAMES = ['client', 'signal', 'maxRepairs', 'timeoutMs', 'onAttempt', 'cache', 'traceContext'] as const;
+/** The confidence settings of `classify` (task settings of a label task). */
+const CONFIDENCE_NAMES = ['confidence', 'minConfidence', 'escalate'] as const;
 /** The option keys each one-liner knows; any other key is a typo that would otherwise be ignored. */
 const KNOWN_OPTIONS = {
-  classify: new Set<string>([...RUN_OPTION_NAMES, ...SETTING_NAMES, 'multi']),
+  classify: new Set<string>([...RUN_OPTION_NAMES, ...SETTING_NAMES, 'multi', ...CONFIDENCE_NAMES]),
   extract: new Set<string>([...RUN_OPTION_NAMES, ...SETTING_NAMES, 'jsonMode']),
   summarize: new Set<string>([
     ...RUN_OPTION_NAMES,
@@ -103,6 +105,7 @@ function runOptions(options: TaskCallOptions): RunTaskOptions {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
     ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.traceContext === undefined ? {} : { traceContext: options.traceContext }),
   };
 }
 
@@ -160,20 +163,61 @@ export type LabelOf<L extends Labels> = L extends readonly (infer T)[] ? T : Ext
 export interface ClassifyOptions extends TaskCallOptions {
   /** Return every label that applies (possibly none) instead of exactly one. @defaultValue false */
   multi?: boolean;
+  /**
+   * Resolve to `{ label, confidence, scores }`: every label's probability, read from the model's token
+   * log-probabilities (single-label only). See `docs/prompting.md#label-confidence`. @defaultValue false
+   */
+  confidence?: boolean;
+  /** With `confidence`: below this probability, `escalate` decides. */
+  minConfidence?: number;
+  /** With `minConfidence`: re-run with thinking on, or reject (`OutputError` code `LOW_CONFIDENCE`). @defaultValue 'reject' */
+  escalate?: 'thinking' | 'reject';
+}
+
+/** What `classify(text, labels, { confidence: true })` resolves to. */
+export interface ClassifiedLabel<T extends string> {
+  label: T;
+  /** The label's probability (0–1); absent when the server gave no log-probabilities (see `warnings`). */
+  confidence?: number;
+  /** Every label's probability, summing to 1; absent with `confidence`. */
+  scores?: Record<T, number>;
+  /** Set when the label was under `minConfidence` and this is the answer of the call with thinking on. */
+  escalated?: true;
+  /** Why the confidence is missing, or that the answer was escalated. */
+  warnings?: string[];
 }
 
 /** The task {@link classify} runs for a label set and options (cached). */
 export function classifyTask(labels: Labels, options: ClassifyOptions = {}): Task<unknown> {
   const fields = taskSettings(options);
   const multi = options.multi ?? false;
-  const plain = !multi && fields === NO_SETTINGS && typeof labels === 'object' && labels !== null;
+  const plain =
+    !multi &&
+    fields === NO_SETTINGS &&
+    options.confidence === undefined &&
+    options.minConfidence === undefined &&
+    options.escalate === undefined &&
+    typeof labels === 'object' &&
+    labels !== null;
   if (plain) {
     const known = taskCache.get(labels)?.get(PLAIN);
     if (known?.contents !== undefined && sameContents(known.contents, labels)) return known.task;
   }
-  const task = cachedTask(classify, JSON.stringify([labels, multi, fields]), () => {
+  const confidence = {
+    ...(options.confidence === undefined ? {} : { confidence: options.confidence }),
+    ...(options.minConfidence === undefined ? {} : { minConfidence: options.minConfidence }),
+    ...(options.escalate === undefined ? {} : { escalate: options.escalate }),
+  };
+  const task = cachedTask(classify, JSON.stringify([labels, multi, fields, confidence]), () => {
     try {
-      return defineTask({ name: 'classify', kind: 'classify', format: 'label', output: { labels, multi }, ...fields });
+      return defineTask({
+        name: 'classify',
+        kind: 'classify',
+        format: 'label',
+        output: { labels, multi },
+        ...fields,
+        ...confidence,
+      });
     } catch (error) {
       if (error instanceof TaskDefinitionError)
         throw new InputError(error.message.replace('/output/labels', 'labels'), { path: 'labels', cause: error });
@@ -203,6 +247,11 @@ function sameContents(contents: readonly string[], labels: Labels): boolean {
 export function classify<const L extends Labels>(
   text: string,
   labels: L,
+  options: ClassifyOptions & { multi?: false; confidence: true },
+): Promise<ClassifiedLabel<LabelOf<L>>>;
+export function classify<const L extends Labels>(
+  text: string,
+  labels: L,
   options: ClassifyOptions & { multi: true },
 ): Promise<LabelOf<L>[]>;
 export function classify<const L extends Labels>(
@@ -212,8 +261,14 @@ export function classify<const L extends Labels>(
 ): Promise<LabelOf<L>>;
 export async function classify(text: string, labels: Labels, options: ClassifyOptions = {}): Promise<unknown> {
   checkCall('classify', text, options);
-  const result = await runTask(classifyTask(labels, options), text, options);
-  return result.value;
+  const result = await runTask(classifyTask(labels, options), text, runOptions(options));
+  if (options.confidence !== true) return result.value;
+  return {
+    label: result.value,
+    ...(result.confidence === undefined ? {} : { confidence: result.confidence, scores: result.labelScores }),
+    ...(result.escalated === true ? { escalated: true } : {}),
+    ...(result.warnings === undefined ? {} : { warnings: result.warnings }),
+  };
 }
 
 /** Options of {@link extract}. */

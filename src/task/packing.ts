@@ -16,6 +16,7 @@ import {
   packedLabelInstruction,
 } from '../prompt/messages.js';
 import { estimateTokens } from '../tokens.js';
+import { isLowConfidence, readConfidence } from './confidence.js';
 import { type CompiledTask, compileTask, MAX_OUTPUT_TOKENS } from './define-task.js';
 import { labelFormat } from './formats.js';
 import { cacheKey, cacheModel, type ResultCache, readCachedResult, storeCachedResult } from './result-cache.js';
@@ -67,6 +68,7 @@ export async function runPackedLabels(
     ...(options.maxRepairs === undefined ? {} : { maxRepairs: options.maxRepairs }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
+    ...(options.traceContext === undefined ? {} : { traceContext: options.traceContext }),
   };
   const compiled = compileTask(task);
   const outcomes = new Array<PackedOutcome | undefined>(items.length);
@@ -127,7 +129,7 @@ interface PackedContext {
   compiled: CompiledTask;
   client: QwenClient;
   /** Options for the one-item calls (`runTask`); not the cache: the packed runner looks up and stores results itself. */
-  taskOptions: Pick<RunTaskOptions, 'signal' | 'maxRepairs' | 'timeoutMs' | 'onAttempt'>;
+  taskOptions: Pick<RunTaskOptions, 'signal' | 'maxRepairs' | 'timeoutMs' | 'onAttempt' | 'traceContext'>;
   cache: ResultCache | undefined;
   /** `performance.now()` when the run started; every item's `durationMs` counts from it. */
   startedMs: number;
@@ -243,6 +245,7 @@ async function runPackedRequest(context: PackedContext, items: readonly PendingI
       {
         ...(taskOptions.signal ? { signal: taskOptions.signal } : {}),
         ...(taskOptions.timeoutMs ? { timeoutMs: taskOptions.timeoutMs } : {}),
+        ...(taskOptions.traceContext === undefined ? {} : { traceContext: taskOptions.traceContext }),
       },
     );
   } catch (error) {
@@ -271,7 +274,7 @@ async function runPackedRequest(context: PackedContext, items: readonly PendingI
       continue;
     }
     const share = shares[index] ?? NO_SHARE;
-    const result = {
+    const result: TaskResult<unknown> = {
       value: answer.value,
       raw: reply.answerTexts[index] ?? '',
       calls: share.calls,
@@ -282,6 +285,21 @@ async function runPackedRequest(context: PackedContext, items: readonly PendingI
       ...(response.remainingCredits === undefined ? {} : { remainingCredits: response.remainingCredits }),
       finishReason: response.finishReason,
     };
+    if (task.settings.confidence === true) {
+      // Each item's confidence comes from its own answer's tokens: those after its code on its line.
+      const start = answerStart(response.content, packedItemCode(index));
+      Object.assign(
+        result,
+        start === undefined
+          ? { warnings: ['no confidence: the item has no "ID: label" line in the packed reply'] }
+          : readConfidence(task, response, answer.value, start),
+      );
+      if (isLowConfidence(task, result.confidence)) {
+        // Escalated or rejected by a call of its own, as `runTask` does it.
+        retries.push(index);
+        continue;
+      }
+    }
     if (context.cache && item.key !== undefined) await storeCachedResult(context.cache, item.key, result);
     outcomes[index] = { ok: true, result };
   }
@@ -289,6 +307,12 @@ async function runPackedRequest(context: PackedContext, items: readonly PendingI
     outcomes[index] = await runItemAlone(context, items[index] as PendingItem, shares[index] ?? NO_SHARE);
   });
   return outcomes;
+}
+
+/** Where the answer of the item with `code` begins in a packed reply: after `CODE:` at the start of its line. */
+function answerStart(content: string, code: string): number | undefined {
+  const match = new RegExp(`^[ \\t>*-]*${code}\\s*[:：.)=-]\\s*`, 'm').exec(content);
+  return match === null ? undefined : match.index + match[0].length;
 }
 
 /**

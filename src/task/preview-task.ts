@@ -9,7 +9,7 @@ import { buildRequestBody, computeCostUsd, QWEN_FLASH_PRICES } from '../client/w
 import { InputError } from '../errors.js';
 import { buildMessages } from '../prompt/messages.js';
 import { countMessageTokens, estimateTokens } from '../tokens.js';
-import { compileTask } from './define-task.js';
+import { compileTask, withoutConfidence } from './define-task.js';
 import { checkText, MAX_INPUT_TOKENS } from './run-task.js';
 import type { Task } from './types.js';
 
@@ -34,6 +34,11 @@ export interface TaskPreview {
    * limit (which `runTask` refuses) or one that may be over it. Empty when there is nothing to say.
    */
   warnings: string[];
+  /**
+   * With `confidence`: the prompt and reply tokens it adds, against the same task without it (the request adds
+   * `logprobs: true, top_logprobs: 5`, which are parameters, not tokens; see `docs/prompting.md#label-confidence`).
+   */
+  confidence?: { extraPromptTokens: number; extraReplyTokens: number };
 }
 
 /** Options of {@link previewTask}. */
@@ -97,6 +102,24 @@ export async function previewTask(
     costUsd,
     exactTokens: counted.exact,
     warnings,
+    ...(task.settings.confidence === true ? { confidence: await confidenceCost(task, text, counted.tokens) } : {}),
+  };
+}
+
+/**
+ * What confidence adds to a call: the prompt tokens against the same task without it (the same messages: the
+ * request only adds `logprobs` and `top_logprobs`), and the reply tokens (the expected reply of a label is the same).
+ */
+async function confidenceCost(
+  task: Task<unknown>,
+  text: string,
+  promptTokens: number,
+): Promise<{ extraPromptTokens: number; extraReplyTokens: number }> {
+  const plain = withoutConfidence(task);
+  const messages = buildMessages({ system: compileTask(plain).system, text });
+  return {
+    extraPromptTokens: promptTokens - (await countMessageTokens(messages)).tokens,
+    extraReplyTokens: typicalReplyTokens(task) - typicalReplyTokens(plain),
   };
 }
 

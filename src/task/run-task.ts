@@ -6,6 +6,16 @@
 
 import { createClient } from '../client/client.js';
 import { checkTimeoutMs } from '../client/config.js';
+import {
+  endWithError,
+  setAttributes,
+  spanParent,
+  startSpan,
+  type Telemetry,
+  type TelemetrySpan,
+  telemetryOf,
+  withSpan,
+} from '../client/telemetry.js';
 import type {
   ChatDelta,
   ChatMessage,
@@ -15,11 +25,13 @@ import type {
   QwenClient,
   Usage,
 } from '../client/types.js';
+import { roundUsd } from '../client/wire.js';
 import { InputError, OutputError, type OutputIssue } from '../errors.js';
 import { formatIssues } from '../output/schema.js';
 import { buildMessages, buildRepairMessage } from '../prompt/messages.js';
 import { estimateTokens, loadTokenizer, MAX_BYTES_PER_CODE_UNIT, maxTokens } from '../tokens.js';
-import { compileTask, MAX_OUTPUT_TOKENS } from './define-task.js';
+import { isLowConfidence, lowConfidenceError, readConfidence } from './confidence.js';
+import { compileTask, escalationTask, MAX_OUTPUT_TOKENS } from './define-task.js';
 import { cacheKey, cacheModel, type ResultCache, readCachedResult, storeCachedResult } from './result-cache.js';
 import type { AttemptInfo, Task, TaskResult } from './types.js';
 
@@ -40,6 +52,11 @@ export interface RunTaskOptions {
    * with `cached: true`, `calls: 0` and no cost, without a client (so a fully cached run needs no API key).
    */
   cache?: ResultCache;
+  /**
+   * An OpenTelemetry `Context` the task's span is a child of (the active context otherwise); only used when the
+   * client has `telemetry` on. See `docs/observability.md`.
+   */
+  traceContext?: unknown;
   /**
    * A reply already obtained for the first call (e.g. from the Batch API): parsed as if the first call had returned
    * it, and only repair turns are sent. A member of a public type, so kept out of the API docs:
@@ -116,6 +133,8 @@ export async function runObservedTask<O>(
     chatOptions.onDelta = observer.onDelta;
     if (client.capabilities.stream) request.stream = true;
   }
+  const telemetry = telemetryOf(client);
+  const span = telemetry === undefined ? undefined : startTaskSpan(telemetry, task, options.traceContext, chatOptions);
   const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
   const attempts: string[] = [];
   let costUsd = 0;
@@ -125,92 +144,195 @@ export async function runObservedTask<O>(
   let pending = options.initialResponse;
   if (options.signal) chatOptions.signal = options.signal;
   if (options.timeoutMs) chatOptions.timeoutMs = options.timeoutMs;
-  for (;;) {
-    if (pending === undefined) observer?.onCall(attempts.length + 1, kind);
-    const response = pending ?? (await client.chat(request, chatOptions));
-    pending = undefined;
-    addUsage(usage, response.usage);
-    costUsd += response.costUsd;
-    const raw = compiled.replyText(response);
-    const previous = attempts.at(-1);
-    attempts.push(raw);
-    const cutOff = response.finishReason === 'length';
-    const outcome = cutOff ? undefined : compiled.parse(raw);
-    const issues: OutputIssue[] = cutOff
-      ? [
-          {
-            path: [],
-            message: `the reply was cut off at ${maxTokens ?? 'the default'} output tokens (finish_reason "length")`,
-          },
-        ]
-      : outcome && !outcome.ok
-        ? outcome.issues
-        : [];
-    options.onAttempt?.({
-      call: attempts.length,
-      kind,
-      raw,
-      finishReason: response.finishReason,
-      ok: outcome?.ok ?? false,
-      repairs: outcome ? [...outcome.repairs] : [],
-      issues,
-      usage: response.usage,
-      costUsd: response.costUsd,
-      durationMs: response.durationMs,
-      messageCount: messages.length,
-      rateLimitedAttempts: response.rateLimitedAttempts ?? 0,
-    });
-    if (outcome?.ok) {
-      const result: TaskResult<O> = {
-        value: outcome.value as O,
+  try {
+    for (;;) {
+      if (pending === undefined) observer?.onCall(attempts.length + 1, kind);
+      const response = pending ?? (await client.chat(request, chatOptions));
+      pending = undefined;
+      addUsage(usage, response.usage);
+      costUsd += response.costUsd;
+      const raw = compiled.replyText(response);
+      const previous = attempts.at(-1);
+      attempts.push(raw);
+      const cutOff = response.finishReason === 'length';
+      const outcome = cutOff ? undefined : compiled.parse(raw);
+      const issues: OutputIssue[] = cutOff
+        ? [
+            {
+              path: [],
+              message: `the reply was cut off at ${maxTokens ?? 'the default'} output tokens (finish_reason "length")`,
+            },
+          ]
+        : outcome && !outcome.ok
+          ? outcome.issues
+          : [];
+      options.onAttempt?.({
+        call: attempts.length,
+        kind,
         raw,
-        calls: attempts.length,
-        repairs: [...outcome.repairs],
-        usage,
-        costUsd,
-        durationMs: performance.now() - started,
-        ...(response.remainingCredits === undefined ? {} : { remainingCredits: response.remainingCredits }),
         finishReason: response.finishReason,
-      };
-      if (options.cache && key !== undefined) await storeCachedResult(options.cache, key, result);
-      return result;
-    }
-    if (cutOff) {
-      if (lengthRetries >= MAX_LENGTH_RETRIES || (maxTokens ?? 0) >= MAX_OUTPUT_TOKENS) {
+        ok: outcome?.ok ?? false,
+        repairs: outcome ? [...outcome.repairs] : [],
+        issues,
+        usage: response.usage,
+        costUsd: response.costUsd,
+        durationMs: response.durationMs,
+        messageCount: messages.length,
+        rateLimitedAttempts: response.rateLimitedAttempts ?? 0,
+      });
+      if (outcome?.ok) {
+        let result: TaskResult<O> = {
+          value: outcome.value as O,
+          raw,
+          calls: attempts.length,
+          repairs: [...outcome.repairs],
+          usage,
+          costUsd,
+          durationMs: performance.now() - started,
+          ...(response.remainingCredits === undefined ? {} : { remainingCredits: response.remainingCredits }),
+          finishReason: response.finishReason,
+        };
+        if (task.settings.confidence === true) {
+          Object.assign(result, readConfidence(task, response, outcome.value));
+          if (isLowConfidence(task, result.confidence)) {
+            if (task.settings.escalate !== 'thinking') {
+              throw lowConfidenceError(task, {
+                label: String(outcome.value),
+                confidence: result.confidence ?? 0,
+                labelScores: result.labelScores ?? {},
+                attempts,
+              });
+            }
+            result = await escalate(task, text, options, observer, result);
+          }
+        }
+        if (options.cache && key !== undefined) await storeCachedResult(options.cache, key, result);
+        if (span !== undefined) {
+          setAttributes(span, {
+            ...taskTotals(result.calls, repairTurns, lengthRetries, result.usage, result.costUsd),
+            'qwen_tasks.task.outcome': 'ok',
+            'qwen_tasks.task.repairs': result.repairs,
+            'qwen_tasks.task.confidence': result.confidence,
+            'qwen_tasks.task.escalated': result.escalated,
+          });
+          span.end();
+        }
+        return result;
+      }
+      if (cutOff) {
+        if (lengthRetries >= MAX_LENGTH_RETRIES || (maxTokens ?? 0) >= MAX_OUTPUT_TOKENS) {
+          throw outputError(
+            task,
+            'the reply was cut off (finish_reason "length") even with the largest output limit tried',
+            attempts,
+            issues,
+            response,
+          );
+        }
+        lengthRetries += 1;
+        maxTokens = maxTokens === undefined ? 8192 : Math.min(MAX_OUTPUT_TOKENS, maxTokens * 4);
+        request = { ...request, maxTokens };
+        kind = 'length-retry';
+        continue;
+      }
+      if (repairTurns >= maxRepairs) {
         throw outputError(
           task,
-          'the reply was cut off (finish_reason "length") even with the largest output limit tried',
+          `no valid value after ${repairTurns} repair turn${repairTurns === 1 ? '' : 's'}`,
           attempts,
           issues,
           response,
         );
       }
-      lengthRetries += 1;
-      maxTokens = maxTokens === undefined ? 8192 : Math.min(MAX_OUTPUT_TOKENS, maxTokens * 4);
-      request = { ...request, maxTokens };
-      kind = 'length-retry';
-      continue;
+      if (raw === previous)
+        throw outputError(task, 'the model repeated the same invalid reply', attempts, issues, response);
+      repairTurns += 1;
+      kind = 'repair';
+      messages = [
+        ...messages,
+        { role: 'assistant', content: raw },
+        { role: 'user', content: buildRepairMessage(formatIssues(issues)) },
+      ];
+      request = { ...request, messages };
     }
-    if (repairTurns >= maxRepairs) {
-      throw outputError(
-        task,
-        `no valid value after ${repairTurns} repair turn${repairTurns === 1 ? '' : 's'}`,
-        attempts,
-        issues,
-        response,
-      );
+  } catch (error) {
+    if (span !== undefined && telemetry !== undefined) {
+      setAttributes(span, {
+        ...taskTotals(attempts.length, repairTurns, lengthRetries, usage, costUsd),
+        'qwen_tasks.task.outcome': 'error',
+      });
+      endWithError(telemetry, span, error);
     }
-    if (raw === previous)
-      throw outputError(task, 'the model repeated the same invalid reply', attempts, issues, response);
-    repairTurns += 1;
-    kind = 'repair';
-    messages = [
-      ...messages,
-      { role: 'assistant', content: raw },
-      { role: 'user', content: buildRepairMessage(formatIssues(issues)) },
-    ];
-    request = { ...request, messages };
+    throw error;
   }
+}
+
+/**
+ * Runs a task again with thinking on for a label under `minConfidence` (the escalation task: no confidence is read
+ * for it), and returns its answer marked `escalated`, with the calls, tokens, cost and time of both runs.
+ */
+async function escalate<O>(
+  task: Task<O>,
+  text: string,
+  options: RunTaskOptions,
+  observer: TaskObserver | undefined,
+  first: TaskResult<O>,
+): Promise<TaskResult<O>> {
+  const { cache: _cache, initialResponse: _reply, ...rest } = options;
+  const second = await runObservedTask(escalationTask(task), text, rest, observer);
+  const usage = { ...first.usage };
+  addUsage(usage, second.usage);
+  return {
+    ...second,
+    calls: first.calls + second.calls,
+    usage,
+    costUsd: roundUsd(first.costUsd + second.costUsd),
+    durationMs: first.durationMs + second.durationMs,
+    escalated: true,
+    warnings: [
+      ...(first.warnings ?? []),
+      `escalated: the label "${String(first.value)}" had confidence ${first.confidence}, under minConfidence ${task.settings.minConfidence}`,
+    ],
+  };
+}
+
+/**
+ * Starts the span of a task call (its attempts' spans are its children) in the caller's context, and points the
+ * chat calls at it; `undefined` when the caller's context suppresses spans (a run's unsampled item), which the
+ * chat calls then inherit.
+ */
+function startTaskSpan(
+  telemetry: Telemetry,
+  task: Task<unknown>,
+  traceContext: unknown,
+  chatOptions: ChatOptions,
+): TelemetrySpan | undefined {
+  const parent = spanParent(telemetry, traceContext);
+  if (parent === undefined) {
+    chatOptions.traceContext = traceContext;
+    return undefined;
+  }
+  const span = startSpan(telemetry, `task ${task.name}`, parent, {
+    'qwen_tasks.task.name': task.name,
+    'qwen_tasks.task.kind': task.kind,
+    'qwen_tasks.task.format': task.format,
+    'gen_ai.request.model': task.settings.model,
+  });
+  chatOptions.traceContext = withSpan(telemetry, parent, span);
+  return span;
+}
+
+/** The totals a task span carries, however the call ended. */
+function taskTotals(calls: number, repairTurns: number, lengthRetries: number, usage: Usage, costUsd: number) {
+  return {
+    'qwen_tasks.task.calls': calls,
+    'qwen_tasks.task.repair_turns': repairTurns,
+    'qwen_tasks.task.length_retries': lengthRetries,
+    'qwen_tasks.usage.input_tokens': usage.promptTokens,
+    'qwen_tasks.usage.output_tokens': usage.completionTokens,
+    'qwen_tasks.usage.cached_tokens': usage.cachedTokens,
+    'qwen_tasks.cost_usd': roundUsd(costUsd),
+  };
 }
 
 /** Throws an {@link InputError} unless `maxRepairs` is a whole number from 0 to {@link MAX_REPAIRS}. */

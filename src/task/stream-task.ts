@@ -72,8 +72,9 @@ interface Segment {
   call: number;
   kind: StreamCallKind;
   attempt: number;
-  text: string;
-  reasoning: string;
+  /** The reply's pieces as they came (kept apart: a reader joins only those it has not read yet). */
+  text: string[];
+  reasoning: string[];
   reader: PartialReader;
   partial: unknown;
   /** Whether `partial` was set (a partial may be any value). */
@@ -113,8 +114,8 @@ export function createTaskStream<O>(
       call,
       kind: callKind,
       attempt,
-      text: '',
-      reasoning: '',
+      text: [],
+      reasoning: [],
       reader: createPartialReader(kind),
       partial: undefined,
       hasPartial: false,
@@ -133,13 +134,13 @@ export function createTaskStream<O>(
       if (segment === undefined) return;
       if (delta.attempt !== segment.attempt) {
         // A retried attempt: its reply starts again (a segment that showed nothing is simply reused).
-        if (segment.text === '' && segment.reasoning === '') segment.attempt = delta.attempt;
+        if (segment.text.length === 0 && segment.reasoning.length === 0) segment.attempt = delta.attempt;
         else segment = startSegment(segment.call, 'retry', delta.attempt);
       }
       if (delta.type === 'reasoning') {
-        segment.reasoning += delta.text;
+        segment.reasoning.push(delta.text);
       } else if (fromTool ? delta.type === 'tool-arguments' && delta.toolIndex === 0 : delta.type === 'content') {
-        segment.text += delta.text;
+        segment.text.push(delta.text);
         const partial = segment.reader.push(delta.text);
         if (partial !== undefined) {
           segment.partial = partial;
@@ -167,8 +168,11 @@ export function createTaskStream<O>(
   // Failures reach whoever reads a view or awaits `result`; a stream nobody awaits is no unhandled rejection.
   result.catch(() => undefined);
 
-  /** Reads the run from its start: the events not yet delivered to this reader, waiting when there are none. */
-  async function* readEvents(): AsyncGenerator<TaskStreamEvent<O>> {
+  /**
+   * Reads the run from its start: the events not yet delivered to this reader, waiting when there are none. A reader
+   * that does not want the text (the partials' iterator) never joins it.
+   */
+  async function* readEvents(wantsText = true): AsyncGenerator<TaskStreamEvent<O>> {
     let index = 0;
     let announced = false;
     let reasoningOffset = 0;
@@ -182,14 +186,14 @@ export function createTaskStream<O>(
           yield { type: 'call', call: segment.call, kind: segment.kind };
           continue;
         }
-        if (segment.reasoning.length > reasoningOffset) {
-          const text = segment.reasoning.slice(reasoningOffset);
+        if (wantsText && segment.reasoning.length > reasoningOffset) {
+          const text = segment.reasoning.slice(reasoningOffset).join('');
           reasoningOffset = segment.reasoning.length;
           yield { type: 'reasoning', call: segment.call, text };
           continue;
         }
-        if (segment.text.length > textOffset) {
-          const text = segment.text.slice(textOffset);
+        if (wantsText && segment.text.length > textOffset) {
+          const text = segment.text.slice(textOffset).join('');
           textOffset = segment.text.length;
           yield { type: 'text', call: segment.call, text };
           continue;
@@ -228,12 +232,12 @@ export function createTaskStream<O>(
 
   return {
     result,
-    events: { [Symbol.asyncIterator]: readEvents },
+    events: { [Symbol.asyncIterator]: () => readEvents() },
     textStream: view((event) => (event.type === 'text' ? event.text : undefined)),
     reasoningStream: view((event) => (event.type === 'reasoning' ? event.text : undefined)),
     async *[Symbol.asyncIterator]() {
       let shown = false;
-      for await (const event of readEvents()) {
+      for await (const event of readEvents(false)) {
         if (event.type === 'partial') {
           shown = true;
           yield event.value;

@@ -33,6 +33,11 @@ export interface TaskFile {
   thinking?: boolean;
   maxTokens?: number;
   jsonMode?: JsonMode;
+  /** classify (single-label): read every label's probability. */
+  confidence?: boolean;
+  /** With confidence: below this probability, `escalate` decides. */
+  minConfidence?: number;
+  escalate?: 'thinking' | 'reject';
 }
 
 /** A conditional branch: when `key` is `value`, `then` applies. */
@@ -174,6 +179,27 @@ export const taskFileSchema: JsonSchema = {
       description: 'Let the model reason before answering: slower and dearer, sometimes better on hard inputs.',
       type: 'boolean',
       default: false,
+    },
+    confidence: {
+      title: 'Label confidence',
+      description:
+        "classify, custom label (single-label): read every label's probability from the model's token log-probabilities; results carry confidence and labelScores.",
+      type: 'boolean',
+      default: false,
+    },
+    minConfidence: {
+      title: 'Lowest confidence',
+      description: 'With confidence: a label under this probability is escalated (see escalate).',
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 1,
+    },
+    escalate: {
+      title: 'Escalation',
+      description:
+        'With minConfidence: thinking runs the item again with thinking on; reject fails it with code LOW_CONFIDENCE and its scores.',
+      enum: ['thinking', 'reject'],
+      default: 'reject',
     },
     maxTokens: {
       title: 'Most output tokens',

@@ -244,6 +244,9 @@ export function taskFileToDefinition(data: unknown, file?: string): TaskDefiniti
     ...(task.thinking === undefined ? {} : { thinking: task.thinking }),
     ...(task.maxTokens === undefined ? {} : { maxTokens: task.maxTokens }),
     ...(task.jsonMode === undefined ? {} : { jsonMode: task.jsonMode }),
+    ...(task.confidence === undefined ? {} : { confidence: task.confidence }),
+    ...(task.minConfidence === undefined ? {} : { minConfidence: task.minConfidence }),
+    ...(task.escalate === undefined ? {} : { escalate: task.escalate }),
   };
   return definition;
 }

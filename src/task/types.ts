@@ -58,6 +58,18 @@ export interface TaskDefinitionInput {
   maxTokens?: number;
   /** How a json task asks for JSON. @defaultValue 'json_object' */
   jsonMode?: JsonMode;
+  /**
+   * Single-label tasks: read the probability of every label from the model's token log-probabilities and return
+   * them on the result (`confidence`, `labelScores`). See `docs/prompting.md#label-confidence`. @defaultValue false
+   */
+  confidence?: boolean;
+  /** With `confidence`: below this probability (0–1), the answer is escalated as `escalate` says. */
+  minConfidence?: number;
+  /**
+   * What a label below `minConfidence` gets: `thinking` runs the item again with thinking on and returns that answer
+   * (`escalated: true`); `reject` fails with an `OutputError` of code `LOW_CONFIDENCE`. @defaultValue 'reject'
+   */
+  escalate?: 'thinking' | 'reject';
 }
 
 /** Model settings of a task, defaults applied. */
@@ -67,6 +79,10 @@ export interface TaskSettings {
   thinking: boolean;
   maxTokens: number | undefined;
   jsonMode: JsonMode;
+  /** Set when the task reads label confidences (absent otherwise, so other tasks keep their hash). */
+  confidence?: true;
+  minConfidence?: number;
+  escalate?: 'thinking' | 'reject';
 }
 
 /** A task definition: a plain, frozen value. `O` is the type of a valid output value. */
@@ -118,6 +134,14 @@ export interface TaskResult<O> {
   finishReason: string;
   /** Set when the value came from a result cache: no call was made, so `calls`, usage and cost are 0. */
   cached?: boolean;
+  /** With `confidence`: the probability of the returned label (0–1), read from the model's token probabilities. */
+  confidence?: number;
+  /** With `confidence`: every label's probability, summing to 1 over the labels. */
+  labelScores?: Record<string, number>;
+  /** Set when the label fell below `minConfidence` and this is the answer of the call with thinking on. */
+  escalated?: true;
+  /** Why something asked for is missing, e.g. no confidence because the server returned no log-probabilities. */
+  warnings?: string[];
 }
 
 /** What {@link RunTaskOptions.onAttempt} receives after each call. */

@@ -16,6 +16,7 @@ import {
   checkStreamPacing,
   type ErrorDescription,
   jsonAnswer,
+  MAX_TOP_LOGPROBS,
   type MockAnswer,
   rawAnswer,
   SEGMIND_UNAUTHORIZED,
@@ -55,8 +56,10 @@ async function answerChat(
   const refusal = checkAdmission(state, request);
   if (refusal !== undefined) return buildErrorAnswer({ ...refusal, shape, requestId });
   const outcome = await resolveChatOutcome(state, request, whole);
-  if (outcome.kind === 'refused')
-    return buildErrorAnswer({ status: 400, code: outcome.code, message: outcome.message, shape, requestId });
+  if (outcome.kind === 'refused') {
+    const { code, message, param } = outcome;
+    return buildErrorAnswer({ status: 400, code, message, param, shape, requestId });
+  }
   const answer =
     outcome.kind === 'raw'
       ? rawAnswer(outcome.reply, requestId)
@@ -121,7 +124,7 @@ function roundCredits(credits: number): number {
 
 /** What a chat request (or batch line) gets once auth, limits and faults are past. */
 type ChatOutcome =
-  | { kind: 'refused'; code: string; message: string }
+  | ({ kind: 'refused' } & ChatBodyProblem)
   | { kind: 'raw'; reply: MockRawReply }
   | { kind: 'completion'; reply: MockCompletionReply };
 
@@ -138,6 +141,7 @@ export async function resolveChatOutcome(
     dashscope: request.route !== 'segmind',
     rejectMaxTokens: state.options.rejectMaxTokens === true,
     rejectMaxCompletionTokens: state.options.rejectMaxCompletionTokens === true,
+    refuseLogprobs: state.options.logprobs === 'refuse',
   });
   if (problem !== undefined) return { kind: 'refused', ...problem };
   const reply = await pickReply(state, request, consume);
@@ -150,14 +154,21 @@ export async function resolveChatOutcome(
 interface ChatBodyProblem {
   code: string;
   message: string;
+  /** The parameter at fault, when the service names it (`error.param`). */
+  param?: string;
 }
 
 /** Which of the service's checks apply. */
 interface ChatBodyRules {
-  /** DashScope's checks (JSON keyword, thinking conflicts, output-length field); Segmind only checks the shape. */
+  /**
+   * DashScope's checks (`top_logprobs` range, JSON keyword, thinking conflicts, output-length field); Segmind only
+   * checks the shape.
+   */
   dashscope: boolean;
   rejectMaxTokens: boolean;
   rejectMaxCompletionTokens: boolean;
+  /** Refuse `logprobs: true` and `top_logprobs` (on every route), as a model without log-probabilities does. */
+  refuseLogprobs: boolean;
 }
 
 const INVALID = 'invalid_parameter_error';
@@ -169,7 +180,19 @@ function validateChatBody(request: MockRequest, rules: ChatBodyRules): ChatBodyP
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     return { code: INVALID, message: "'messages' is required and must be a non-empty array." };
   }
+  if (rules.refuseLogprobs) {
+    const refusal = refuseLogprobs(body);
+    if (refusal !== undefined) return refusal;
+  }
   if (!rules.dashscope) return undefined;
+  const topLogprobs = body.top_logprobs;
+  if (topLogprobs != null && !isTopLogprobs(topLogprobs)) {
+    return {
+      code: INVALID,
+      param: 'top_logprobs',
+      message: `'top_logprobs' must be an integer from 0 to ${MAX_TOP_LOGPROBS}, not ${JSON.stringify(topLogprobs)}.`,
+    };
+  }
   if (rules.rejectMaxTokens && 'max_tokens' in body) {
     return { code: INVALID, message: "Unsupported parameter: 'max_tokens' is not supported with this model." };
   }
@@ -203,6 +226,18 @@ function validateChatBody(request: MockRequest, rules: ChatBodyRules): ChatBodyP
     };
   }
   return undefined;
+}
+
+/** The refusal of a model without log-probabilities, naming the parameter that asks for them (if one does). */
+function refuseLogprobs(body: Record<string, unknown>): ChatBodyProblem | undefined {
+  const param = body.logprobs === true ? 'logprobs' : body.top_logprobs != null ? 'top_logprobs' : undefined;
+  if (param === undefined) return undefined;
+  const model = typeof body.model === 'string' ? body.model : 'qwen-flash';
+  return { code: 'InvalidParameter', param, message: `The parameter \`${param}\` is not supported by model ${model}` };
+}
+
+function isTopLogprobs(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOP_LOGPROBS;
 }
 
 function mentionsJson(request: MockRequest): boolean {

@@ -8,6 +8,7 @@ export { startMockQwen } from './server.js';
 export type {
   MockFault,
   MockFaultSource,
+  MockLogprobs,
   MockQwen,
   MockQwenOptions,
   MockReply,

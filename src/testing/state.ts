@@ -30,9 +30,15 @@ export interface MockState {
   requests: MockRequest[];
 }
 
-/** The state of a fresh server; throws when `options.stream` is a pacing the server could not follow. */
+/**
+ * The state of a fresh server; throws when `options.stream` is a pacing the server could not follow, or
+ * `options.logprobs` is not `'refuse'`.
+ */
 export function createMockState(options: MockQwenOptions): MockState {
   checkStreamPacing(options.stream, 'options.stream');
+  if (options.logprobs !== undefined && options.logprobs !== 'refuse') {
+    throw new TypeError(`options.logprobs must be 'refuse' or absent, not ${JSON.stringify(options.logprobs)}`);
+  }
   const now = options.now ?? Date.now;
   const rateLimit = options.rateLimit;
   return {

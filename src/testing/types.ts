@@ -102,13 +102,48 @@ export interface MockStreamPacing {
 }
 
 /**
+ * Token log-probabilities of a scripted completion, sent as `choices[0].logprobs.content` to a request with
+ * `logprobs: true`; see "Token log-probabilities" in `docs/testing.md`. Probabilities are numbers in (0, 1]; the
+ * server sends their natural logarithm.
+ */
+export type MockLogprobs =
+  /** The tokens one by one; the content is exactly their concatenation. */
+  | {
+      tokens: readonly {
+        /** The token's text (not empty). */
+        token: string;
+        /** A natural log (≤ 0). @defaultValue the log of the token's probability in `top` when listed there, else 0 */
+        logprob?: number;
+        /**
+         * Alternative tokens and their PROBABILITIES (0–1), sent as `top_logprobs` (logs), the most probable first;
+         * list the chosen token too for it to appear among them. @defaultValue none
+         */
+        top?: Readonly<Record<string, number>>;
+      }[];
+      distribution?: never;
+    }
+  /**
+   * The content split by the mock's tokenization rule, with `distribution` (alternative token → probability) as
+   * the alternatives at token position `at`; every other token has only itself, with logprob 0.
+   */
+  | {
+      distribution: Readonly<Record<string, number>>;
+      /** 0-based token position of the distribution. @defaultValue 0 */
+      at?: number;
+      tokens?: never;
+    };
+
+/**
  * One scripted answer: the assistant content as a string, a completion described field by field, or a raw HTTP
  * answer (`status`, and a `body` JSON-encoded unless it is a string).
  */
 export type MockReply =
   | string
   | {
-      /** The assistant content. @defaultValue '' */
+      /**
+       * The assistant content; with `logprobs.tokens` it must equal their concatenation (else the answer is a 500
+       * `mock_server_error`). @defaultValue the tokens of `logprobs.tokens` joined, else ''
+       */
       content?: string;
       /** Thinking text, sent as `reasoning_content`. */
       reasoning?: string;
@@ -133,6 +168,11 @@ export type MockReply =
        * it unpaced). @defaultValue the server's `stream` option
        */
       stream?: MockStreamPacing;
+      /**
+       * Token log-probabilities, sent only to a request with `logprobs: true` (others get `logprobs: null`).
+       * @defaultValue none: `logprobs: null` even when asked
+       */
+      logprobs?: MockLogprobs;
     }
   | {
       status: number;
@@ -177,6 +217,12 @@ export interface MockQwenOptions {
   rejectMaxTokens?: boolean;
   /** Refuse a DashScope body carrying `max_completion_tokens` with a 400 that names the field. @defaultValue false */
   rejectMaxCompletionTokens?: boolean;
+  /**
+   * `'refuse'`: a chat request whose body has `logprobs: true` or a `top_logprobs` gets a 400 `InvalidParameter`
+   * naming the parameter, as from a model that has no log-probabilities. Checked when the server starts.
+   * @defaultValue log-probabilities are served (when scripted)
+   */
+  logprobs?: 'refuse';
   /**
    * How every streamed answer is paced, unless its reply says otherwise; also applies to the `sse-cut` and
    * `sse-error` faults. Checked when the server starts. @defaultValue unpaced: the text in 3 pieces, one write per

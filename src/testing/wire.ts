@@ -5,7 +5,14 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { isRecord } from '../json.js';
-import type { MockCompletionReply, MockErrorShape, MockRawReply, MockRequest, MockStreamPacing } from './types.js';
+import type {
+  MockCompletionReply,
+  MockErrorShape,
+  MockLogprobs,
+  MockRawReply,
+  MockRequest,
+  MockStreamPacing,
+} from './types.js';
 
 /** An answer ready to send: a whole body, or SSE events sent one by one. */
 export interface MockAnswer {
@@ -41,6 +48,8 @@ export interface ErrorDescription {
   code?: string | undefined;
   /** @defaultValue a message that fits the status */
   message?: string | undefined;
+  /** The request parameter at fault, sent as `error.param` in DashScope's shape. @defaultValue null */
+  param?: string | undefined;
   headers?: Record<string, string> | undefined;
 }
 
@@ -66,7 +75,7 @@ export function buildErrorAnswer(description: ErrorDescription): MockAnswer {
   const message = description.message ?? fallback.message;
   const headers = { 'x-request-id': requestId, ...description.headers };
   const nested = {
-    error: { code, param: null, message, type: errorType(status) },
+    error: { code, param: description.param ?? null, message, type: errorType(status) },
     id: `chatcmpl-${requestId}`,
     request_id: requestId,
   };
@@ -118,7 +127,7 @@ interface ChatCompletion {
       index: 0;
       message: { role: 'assistant'; content: string; reasoning_content?: string; tool_calls?: WireToolCall[] };
       finish_reason: string;
-      logprobs: null;
+      logprobs: WireLogprobs | null;
     },
   ];
   usage: {
@@ -129,6 +138,24 @@ interface ChatCompletion {
   };
   system_fingerprint: null;
   request_id?: string;
+}
+
+/** An alternative token in OpenAI's wire form. */
+interface WireTopLogprob {
+  token: string;
+  logprob: number;
+  /** The token's UTF-8 bytes. */
+  bytes: number[];
+}
+
+/** One generated token in OpenAI's wire form, with its alternatives (the most probable first). */
+interface WireTokenLogprob extends WireTopLogprob {
+  top_logprobs: WireTopLogprob[];
+}
+
+/** A choice's `logprobs` field in OpenAI's wire form. */
+interface WireLogprobs {
+  content: WireTokenLogprob[];
 }
 
 /** Identity of one answer. */
@@ -146,7 +173,12 @@ export function buildCompletion(
   request: MockRequest,
   identity: CompletionIdentity,
 ): ChatCompletion {
-  const content = reply.content ?? '';
+  const { content, tokens } = scriptedTokens(reply);
+  const alternatives = logprobsAsked(request.body);
+  const logprobs =
+    tokens === undefined || alternatives === undefined
+      ? null
+      : { content: tokens.map((entry) => ({ ...entry, top_logprobs: entry.top_logprobs.slice(0, alternatives) })) };
   const toolCalls = reply.toolCalls?.map(
     (call, position): WireToolCall => ({
       id: call.id ?? `call_${position}`,
@@ -171,7 +203,7 @@ export function buildCompletion(
         index: 0,
         message,
         finish_reason: reply.finishReason ?? (message.tool_calls === undefined ? 'stop' : 'tool_calls'),
-        logprobs: null,
+        logprobs,
       },
     ],
     usage: {
@@ -195,6 +227,116 @@ function estimateUsageTokens(texts: readonly string[]): number {
   return Math.max(1, Math.ceil(characters / 4));
 }
 
+/** The most alternatives per token a request may ask for (`top_logprobs`), as OpenAI allows. */
+export const MAX_TOP_LOGPROBS = 20;
+
+/**
+ * How many alternatives per token a request asks for, or `undefined` when it asks for no log-probabilities
+ * (`logprobs` other than `true`): its `top_logprobs`, 0 when absent, kept within 0–{@link MAX_TOP_LOGPROBS}.
+ */
+function logprobsAsked(body: unknown): number | undefined {
+  if (!isRecord(body) || body.logprobs !== true) return undefined;
+  const top = body.top_logprobs;
+  if (typeof top !== 'number' || !Number.isFinite(top)) return 0;
+  return Math.min(MAX_TOP_LOGPROBS, Math.max(0, Math.floor(top)));
+}
+
+/**
+ * The content of a completion reply and, when it scripts log-probabilities, the entry of each of its tokens with
+ * every alternative (capped later by the request's `top_logprobs`). Throws on a script the mock cannot follow (the
+ * server answers a 500 `mock_server_error` that says why).
+ */
+function scriptedTokens(reply: MockCompletionReply): { content: string; tokens: WireTokenLogprob[] | undefined } {
+  const script: MockLogprobs | undefined = reply.logprobs;
+  if (script === undefined) return { content: reply.content ?? '', tokens: undefined };
+  if (!isRecord(script)) throw new TypeError('reply.logprobs must be an object with `tokens` or `distribution`');
+  if (script.tokens !== undefined && script.distribution !== undefined) {
+    throw new TypeError('reply.logprobs takes `tokens` or `distribution`, not both');
+  }
+  if (script.tokens !== undefined) {
+    if (!Array.isArray(script.tokens)) throw new TypeError('reply.logprobs.tokens must be an array');
+    const tokens = script.tokens.map((item, position) =>
+      tokenEntry(item.token, item.logprob, item.top, `reply.logprobs.tokens[${position}]`),
+    );
+    const joined = tokens.map((entry) => entry.token).join('');
+    if (reply.content !== undefined && reply.content !== joined) {
+      throw new Error(
+        `reply.content ${JSON.stringify(reply.content)} is not the concatenation of reply.logprobs.tokens ${JSON.stringify(joined)}`,
+      );
+    }
+    return { content: joined, tokens };
+  }
+  if (!isRecord(script.distribution)) {
+    throw new TypeError('reply.logprobs must have `tokens` (an array) or `distribution` (an object)');
+  }
+  const content = reply.content ?? '';
+  const pieces = mockTokens(content);
+  const at = script.at ?? 0;
+  if (!Number.isInteger(at) || at < 0 || at >= pieces.length) {
+    throw new RangeError(
+      `reply.logprobs.at is ${String(at)}, but the content ${JSON.stringify(content)} has ${pieces.length} token(s): ${JSON.stringify(pieces)}`,
+    );
+  }
+  const tokens = pieces.map((piece, position) =>
+    tokenEntry(piece, undefined, position === at ? script.distribution : undefined, 'reply.logprobs.distribution'),
+  );
+  return { content, tokens };
+}
+
+/** One token's wire entry: its logprob (given, or from its probability among the alternatives, else 0). */
+function tokenEntry(
+  token: unknown,
+  logprob: number | undefined,
+  top: Readonly<Record<string, number>> | undefined,
+  where: string,
+): WireTokenLogprob {
+  if (typeof token !== 'string' || token === '') throw new TypeError(`${where}.token must be a non-empty string`);
+  if (logprob !== undefined && !(typeof logprob === 'number' && Number.isFinite(logprob) && logprob <= 0)) {
+    throw new RangeError(`${where}.logprob must be a finite number of at most 0, not ${String(logprob)}`);
+  }
+  const alternatives = Object.entries(top ?? {}).map(([alternative, probability]) => {
+    if (!(typeof probability === 'number' && probability > 0 && probability <= 1)) {
+      throw new RangeError(
+        `${where}: the probability of ${JSON.stringify(alternative)} must be a number in (0, 1], not ${String(probability)}`,
+      );
+    }
+    return { alternative, probability };
+  });
+  // A stable sort: alternatives of equal probability keep the script's order.
+  alternatives.sort((left, right) => right.probability - left.probability);
+  const ownProbability = alternatives.find((entry) => entry.alternative === token)?.probability;
+  return {
+    token,
+    logprob: logprob ?? (ownProbability === undefined ? 0 : Math.log(ownProbability)),
+    bytes: utf8Bytes(token),
+    top_logprobs: alternatives.map(({ alternative, probability }) => ({
+      token: alternative,
+      logprob: Math.log(probability),
+      bytes: utf8Bytes(alternative),
+    })),
+  };
+}
+
+function utf8Bytes(text: string): number[] {
+  return [...Buffer.from(text, 'utf8')];
+}
+
+/**
+ * One token of the mock's tokenization: optional leading whitespace, then a Han character, a run of letters,
+ * digits and marks (other than Han), or any other single character; or whitespace that ends the text.
+ */
+const MOCK_TOKEN = /\s*(?:\p{Script=Han}|(?:(?!\p{Script=Han})[\p{L}\p{N}\p{M}])+|\S)|\s+/gu;
+
+/**
+ * Splits a text into tokens the way the mock does for a `distribution`: a run of whitespace attaches to the token
+ * that follows it; each Han (CJK) character is a token; a run of letters, digits and marks (`\p{L}\p{N}\p{M}`) is a
+ * token; each other character (code point) is a token; whitespace at the end of the text is a token of its own.
+ * The tokens joined give the text back. `"Negative."` → `Negative`, `.`; `" I am"` → ` I`, ` am`; `负面` → `负`, `面`.
+ */
+export function mockTokens(text: string): string[] {
+  return text.match(MOCK_TOKEN) ?? [];
+}
+
 /** Pieces a streamed text is cut into (at most) when no `pieceChars` is given. */
 const PIECES = 3;
 
@@ -207,13 +349,17 @@ const PIECES = 3;
 export function buildSseEvents(completion: ChatCompletion, includeUsage: boolean, pieceChars?: number): string[] {
   const splitText = (text: string) => splitCodePoints(text, pieceChars);
   const choice = completion.choices[0];
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
+  const chunk = (
+    delta: Record<string, unknown>,
+    finishReason: string | null = null,
+    logprobs: WireLogprobs | null = null,
+  ) =>
     event({
       id: completion.id,
       object: 'chat.completion.chunk',
       created: completion.created,
       model: completion.model,
-      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs }],
       usage: null,
       system_fingerprint: null,
     });
@@ -221,7 +367,14 @@ export function buildSseEvents(completion: ChatCompletion, includeUsage: boolean
   for (const piece of splitText(choice.message.reasoning_content ?? '')) {
     events.push(chunk({ content: null, reasoning_content: piece }));
   }
-  for (const piece of splitText(choice.message.content)) events.push(chunk({ content: piece }));
+  if (choice.logprobs === null) {
+    for (const piece of splitText(choice.message.content)) events.push(chunk({ content: piece }));
+  } else {
+    // Pieces follow token boundaries, each carrying the entries of its tokens.
+    for (const group of groupTokens(choice.logprobs.content, pieceChars)) {
+      events.push(chunk({ content: group.map((entry) => entry.token).join('') }, null, { content: group }));
+    }
+  }
   choice.message.tool_calls?.forEach((call, index) => {
     events.push(
       chunk({
@@ -248,6 +401,27 @@ export function buildSseEvents(completion: ChatCompletion, includeUsage: boolean
   }
   events.push('data: [DONE]\n\n');
   return events;
+}
+
+/**
+ * Streamed tokens, whole: one a piece, or as many as fit in `pieceChars` code points (at least one a piece).
+ */
+function groupTokens(tokens: readonly WireTokenLogprob[], pieceChars: number | undefined): WireTokenLogprob[][] {
+  const groups: WireTokenLogprob[][] = [];
+  let current: WireTokenLogprob[] = [];
+  let size = 0;
+  for (const entry of tokens) {
+    const length = Array.from(entry.token).length;
+    if (current.length > 0 && (pieceChars === undefined || size + length > pieceChars)) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(entry);
+    size += length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** One SSE event carrying a JSON payload. */
