@@ -7,7 +7,8 @@
 // Prints wall time, items/s and peak RSS; exits 1 when the peak passes --max-rss-mb or an item is missing.
 // --output keeps the results file (a temporary one is removed otherwise); with --resume too, the run resumes over
 // that finished file instead (every item is skipped): run it once without, then once with, for a resume's peak.
-// QWEN_TASKS_DIST=<dir> points at another build of the library (default: ../dist).
+// QWEN_TASKS_DIST=<dir> points at another build of the library (default: ../dist); QWEN_TASKS_SERVER_DIST=<dir> runs
+// the loopback server of another build, to compare two libraries against the same server.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,9 @@ else await bench();
 
 /** Child: the loopback server; recorded requests are dropped every second so the child stays small too. */
 async function serve() {
-  const { startMockQwen } = await load('src/testing/index.js');
+  // QWEN_TASKS_SERVER_DIST: the server from another build, to compare libraries against one server.
+  const serverDir = resolve(process.env.QWEN_TASKS_SERVER_DIST ?? distDir);
+  const { startMockQwen } = await import(pathToFileURL(join(serverDir, 'src/testing/index.js')).href);
   const server = await startMockQwen({ apiKey: KEY });
   setInterval(() => server.reset(), 1000).unref();
   process.stdout.write(`${JSON.stringify({ baseURL: server.baseURL })}\n`);
@@ -76,7 +79,14 @@ async function bench() {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
   const started = performance.now();
-  const summary = await runBatch(task, records(), { client, output, concurrency, resume: values.resume }).summary;
+  // The peak of each tenth of the run: flat tenths mean memory does not grow with the items done.
+  const tenths = new Array(10).fill(0);
+  const onProgress = ({ done }) => {
+    const tenth = Math.min(9, Math.floor((done * 10) / items));
+    tenths[tenth] = Math.max(tenths[tenth], process.memoryUsage().rss);
+  };
+  const summary = await runBatch(task, records(), { client, output, concurrency, resume: values.resume, onProgress })
+    .summary;
   const wallMs = performance.now() - started;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -95,6 +105,7 @@ async function bench() {
   console.log(`wall time:   ${(wallMs / 1000).toFixed(1)} s`);
   console.log(`items/s:     ${Math.round((items * 1000) / wallMs)}`);
   console.log(`peak RSS:    ${peakRssMb.toFixed(1)} MB (limit ${maxRssMb} MB)`);
+  console.log(`by tenth:    ${tenths.map((rss) => (rss / 1024 / 1024).toFixed(0)).join(' ')} MB (progress samples)`);
   console.log(`RSS before:  ${(baselineRss / 1024 / 1024).toFixed(1)} MB (library loaded, server started)`);
   console.log(`node flags:  ${process.execArgv.join(' ') || '(none)'}`);
   const ok = peakRssMb <= maxRssMb && done === items && lines === items;

@@ -77,8 +77,11 @@ export function redact(text: string): string {
     if (result.includes(secret)) result = result.split(secret).join('[redacted]');
   }
   if (shortSecretPattern !== undefined) result = result.replace(shortSecretPattern, '[redacted]');
-  return result.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/g, '$1[redacted]');
+  // Most texts name no bearer token: a substring check spares them the regular expression.
+  return result.includes('Bearer') ? result.replace(BEARER_TOKEN, '$1[redacted]') : result;
 }
+
+const BEARER_TOKEN = /(Bearer\s+)[A-Za-z0-9._~+/=-]{6,}/g;
 
 /** Deep-redacts a JSON-like value (strings inside objects and arrays), returning a copy. */
 function redactValue<T>(value: T): T {

@@ -5,6 +5,7 @@
  * @module
  */
 
+export { type EvalReport, type EvaluateTaskOptions, evaluateTask } from './batch/evaluate.js';
 export { cancelBatchRun, readBatchResults, runBatch } from './batch/run-batch.js';
 export type {
   BatchApiProgress,

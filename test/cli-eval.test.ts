@@ -152,3 +152,153 @@ describe('qwen-tasks eval', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ total: 4, correct: 1 });
   });
 });
+
+/** Text → [expected label, the model's label, its probabilities]: 4 of 5 right, one item never valid. */
+const CONFIDENT: Record<string, [string, string, Record<string, number>]> = {
+  'c1 loved it': ['positive', 'positive', { positive: 0.95, negative: 0.03, neutral: 0.02 }],
+  'c2 great value': ['positive', 'positive', { positive: 0.92, negative: 0.05, neutral: 0.03 }],
+  'c3 broke at once': ['negative', 'positive', { positive: 0.72, negative: 0.18, neutral: 0.1 }],
+  'c4 awful support': ['negative', 'negative', { negative: 0.86, positive: 0.09, neutral: 0.05 }],
+  'c5 it is a phone': ['neutral', 'neutral', { neutral: 0.55, positive: 0.25, negative: 0.2 }],
+  'c6 arrived on Tuesday': ['neutral', 'cannot say', {}],
+};
+
+describe('qwen-tasks eval with label confidences', () => {
+  let confident: MockQwen;
+  let confidentData: string;
+  let confidentTask: string;
+
+  beforeAll(async () => {
+    confident = await startMockQwen({
+      apiKey: KEY,
+      reply: (request) => {
+        const [, label, scores] = CONFIDENT[userText(request)] ?? ['', 'positive', { positive: 1 }];
+        if (Object.keys(scores).length === 0) return label;
+        return { content: label, logprobs: { tokens: [{ token: label, top: scores }] } };
+      },
+    });
+    confidentData = join(directory, 'confident.jsonl');
+    const lines = Object.entries(CONFIDENT).map(([text, [label]]) => JSON.stringify({ text, label }));
+    await writeFile(confidentData, `${lines.join('\n')}\n`);
+    confidentTask = join(directory, 'sentiment-confidence.task.mjs');
+    await writeFile(
+      confidentTask,
+      `export default ${JSON.stringify({
+        name: 'sentiment-confidence',
+        kind: 'classify',
+        output: { labels: ['positive', 'negative', 'neutral'] },
+        confidence: true,
+      })};\n`,
+    );
+  });
+  afterAll(async () => {
+    await confident.close();
+  });
+
+  const confidentEnv = () => ({ QWEN_TASKS_BASE_URL: confident.baseURL, QWEN_TASKS_API_KEY: KEY });
+
+  it('reports ECE, the multi-class Brier score, the bins, the coverage curve and the target threshold', async () => {
+    const result = await runCli(
+      ['eval', confidentTask, '--data', confidentData, '--target-accuracy', '0.95', '--json'],
+      { env: confidentEnv() },
+    );
+    expect(result.stderr).not.toContain('Error');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ total: 6, correct: 4, failed: 1 });
+    const calibration = report.calibration;
+    expect(calibration).toMatchObject({ n: 5, excluded: 1 });
+    // (the probabilities keep clear of the bin edges: read back from their logarithms, 0.9 may be 0.8999…)
+    // bin 9: 2/5 · |1 − 0.935| = 0.026; bin 8: 1/5 · 0.14 = 0.028; bin 7: 1/5 · 0.72 = 0.144; bin 5: 1/5 · 0.45 = 0.09
+    expect(calibration.ece).toBeCloseTo(0.288, 10);
+    // Σ (score − outcome)² per item: 0.0038, 0.0098, 1.2008, 0.0302, 0.305 → 1.5496 / 5
+    expect(calibration.brier).toEqual({ value: expect.closeTo(1.5496 / 5, 10), form: 'multi-class' });
+    expect(calibration.bins.map((bin: { count: number }) => bin.count)).toEqual([0, 0, 0, 0, 0, 1, 0, 1, 1, 2]);
+    expect(
+      calibration.coverage.map((point: { kept: number; accuracy: number }) => [point.kept, point.accuracy]),
+    ).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 0.75],
+      [5, 0.8],
+    ]);
+    // "≥ 0.86" keeps the three most confident items, all right
+    expect(calibration.target).toMatchObject({
+      accuracy: 0.95,
+      threshold: { threshold: expect.closeTo(0.86, 10), kept: 3, coverage: 0.6, accuracy: 1 },
+    });
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({ line: 3, predicted: 'positive', confidence: expect.closeTo(0.72, 10) }),
+      expect.objectContaining({ line: 6, error: expect.anything() }),
+    ]);
+  });
+
+  it('prints the threshold sentence and writes the calibration section to the HTML report', async () => {
+    const reportFile = join(directory, 'confident.html');
+    const result = await runCli(
+      ['eval', confidentTask, '--data', confidentData, '--target-accuracy', '95%', '--report', reportFile],
+      { env: confidentEnv() },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'calibration (5 items with a confidence; 1 excluded: failed or without a confidence)',
+    );
+    expect(result.stdout).toMatch(/^ECE +0\.288 /m);
+    expect(result.stdout).toMatch(/^Brier +0\.310 \(multi-class/m);
+    expect(result.stdout).toMatch(
+      /^threshold +confidence ≥ 0\.8(59|60)\d* keeps 60\.0% of the items at 100\.0% accuracy \(target 95\.0%\)$/m,
+    );
+    const html = await readFile(reportFile, 'utf8');
+    expect(html).toContain('<h2>Calibration</h2>');
+    expect(html.match(/<g class="bin">/g)).toHaveLength(4);
+    expect(html).toContain('<polyline class="curve"');
+    expect(html).toContain('<line class="threshold"');
+    expect(html).not.toMatch(/<script|<link/);
+  });
+
+  it('says when no threshold reaches the target', async () => {
+    // the more confident of the two is wrong: accuracy 0 at "≥ 0.72", 1/2 at "≥ 0.55"
+    const wrongFirst = join(directory, 'confident-wrong-first.jsonl');
+    const lines = ['c3 broke at once', 'c5 it is a phone'].map((text) =>
+      JSON.stringify({ text, label: CONFIDENT[text]![0] }),
+    );
+    await writeFile(wrongFirst, `${lines.join('\n')}\n`);
+    const result = await runCli(['eval', confidentTask, '--data', wrongFirst, '--target-accuracy', '0.9'], {
+      env: confidentEnv(),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^threshold +no confidence threshold reaches 90\.0% accuracy \(at best 50\.0%, keeping 100\.0% of the items\)$/m,
+    );
+    const json = await runCli(['eval', confidentTask, '--data', wrongFirst, '--target-accuracy', '0.9', '--json'], {
+      env: confidentEnv(),
+    });
+    expect(JSON.parse(json.stdout).calibration.target).toEqual({ accuracy: 0.9, threshold: null });
+  });
+});
+
+describe('qwen-tasks eval --target-accuracy', () => {
+  it.each(['0', '1.5', '-0.2', 'high', '150%', ''])('refuses %j with exit code 2', async (value) => {
+    const result = await runCli(['eval', TASK, '--data', data, `--target-accuracy=${value}`], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--target-accuracy must be a number in (0, 1]');
+  });
+
+  it('is only for label tasks', async () => {
+    const result = await runCli(['eval', 'summarize', '--data', data, '--target-accuracy', '0.9'], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--target-accuracy needs a label task');
+  });
+
+  it('says the task returned no confidences when it has no confidence: true, and adds nothing to the report', async () => {
+    const result = await runCli(['eval', TASK, '--data', data, '--target-accuracy', '0.9', '--json'], { env: env() });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      '--target-accuracy: the task returned no confidences, so no threshold can be chosen (enable `confidence: true` on the task)',
+    );
+    expect(JSON.parse(result.stdout)).not.toHaveProperty('calibration');
+    const text = await runCli(['eval', TASK, '--data', data], { env: env() });
+    expect(text.stdout).not.toContain('calibration');
+  });
+});

@@ -6,6 +6,7 @@ import {
   classify,
   createClient,
   defineTask,
+  evaluateTask,
   loadTask,
   OutputError,
   previewTask,
@@ -15,6 +16,7 @@ import {
   TaskDefinitionError,
 } from '../src/index.js';
 import { startMockQwen } from '../src/testing/index.js';
+import { runCli } from './cli-helpers.js';
 import { useLoopbackClient } from './helpers/use-loopback-client.js';
 
 const mock = useLoopbackClient('sk-test-confidence');
@@ -261,5 +263,50 @@ describe('definition', () => {
     const preview = await previewTask(task, 'The screen broke on day one.');
     expect(preview.confidence).toEqual({ extraPromptTokens: 0, extraReplyTokens: 0 });
     expect(preview.body).toMatchObject({ logprobs: true, top_logprobs: 5 });
+  });
+});
+
+describe('command line', () => {
+  it('classify --confidence prints the label with its confidence and scores', async () => {
+    mock.server.setReply({ content: 'negative', logprobs: { distribution: { negative: 0.75, positive: 0.25 } } });
+    const result = await runCli(['classify', 'It broke.', '--labels', 'positive,negative', '--confidence', '--json'], {
+      env: { QWEN_TASKS_BASE_URL: mock.server.baseURL, QWEN_TASKS_API_KEY: 'sk-test-confidence' },
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      label: 'negative',
+      confidence: expect.closeTo(0.75, 10),
+      scores: { positive: expect.closeTo(0.25, 10), negative: expect.closeTo(0.75, 10) },
+    });
+  });
+
+  it('classify --multi --confidence is refused', async () => {
+    const result = await runCli(['classify', 'x', '--labels', 'a,b', '--multi', '--confidence'], {
+      env: { QWEN_TASKS_BASE_URL: mock.server.baseURL, QWEN_TASKS_API_KEY: 'sk-test-confidence' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/single-label/);
+  });
+});
+
+describe('evaluateTask', () => {
+  it('reports the calibration of a scripted run whose accuracy per confidence bin is known', async () => {
+    // 10 items at confidence 0.9 (9 right) and 10 at 0.6 (6 right): calibrated, so ECE 0; multi-class Brier
+    // (9 × 0.02 + 1.62) / 10 = 0.18 and (6 × 0.32 + 4 × 0.72) / 10 = 0.48, mean 0.33.
+    mock.server.setReply((request) => {
+      const p = (request.messages.at(-1)?.content ?? '').startsWith('high') ? 0.9 : 0.6;
+      return { content: 'a', logprobs: { distribution: { a: p, b: 1 - p } } };
+    });
+    const task = defineTask({ name: 'ab', output: { labels: ['a', 'b'] }, confidence: true });
+    const items = [
+      ...Array.from({ length: 10 }, (_, index) => ({ text: `high ${index}`, expected: index < 9 ? 'a' : 'b' })),
+      ...Array.from({ length: 10 }, (_, index) => ({ text: `low ${index}`, expected: index < 6 ? 'a' : 'b' })),
+    ];
+    const report = await evaluateTask(task, items, { client: mock.client, targetAccuracy: 0.85 });
+    expect(report.accuracy).toBeCloseTo(0.75, 10);
+    expect(report.calibration?.ece).toBeCloseTo(0, 10);
+    expect(report.calibration?.brier).toMatchObject({ value: expect.closeTo(0.33, 10), form: 'multi-class' });
+    expect(report.calibration?.target?.threshold).toMatchObject({ kept: 10, accuracy: expect.closeTo(0.9, 10) });
+    expect(report.usage.requests).toBe(20);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createIdTable, hashId } from './id-table.js';
+import { createIdTable, hashOf } from './id-table.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'qwen-tasks-id-table-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -75,10 +75,10 @@ describe('createIdTable', () => {
     const table = createIdTable({ memoryIds: 10, directory });
     // 300 ids whose hashes share their low 13 bits land in one bucket of 128 slots, before and after the split to 8192 buckets.
     const crafted: string[] = [];
-    const wanted = hashId('seed')[0] & 0x1fff;
+    const wanted = hashOf('seed')[0] & 0x1fff;
     for (let candidate = 0; crafted.length < 300; candidate += 1) {
       const id = `x${candidate}`;
-      if ((hashId(id)[0] & 0x1fff) === wanted) crafted.push(id);
+      if ((hashOf(id)[0] & 0x1fff) === wanted) crafted.push(id);
     }
     crafted.forEach((id, position) => {
       table.set(id, position % 2);

@@ -55,12 +55,14 @@ export function createIdTable(options: IdTableOptions = {}): IdTable {
   let size = 0;
   return {
     get(id) {
-      const [low, high] = hashId(id);
-      const value = store.find(low, high);
+      hashId(id);
+      const value = store.find(hashLow, hashHigh);
       return value === -1 ? undefined : value;
     },
     set(id, value) {
-      const [low, high] = hashId(id);
+      hashId(id);
+      const low = hashLow;
+      const high = hashHigh;
       if (!onDisk && size >= memoryIds && store.find(low, high) === -1) {
         const file = createFileStore(options.directory ?? tmpdir());
         store.forEach((storedLow, storedHigh, storedValue) => {
@@ -268,13 +270,14 @@ function createFileStore(directory: string): HashStore {
       load(index);
       let slot = slotIn(low, high);
       const added = slot === SLOTS || words[slot * 3 + 1] === 0;
-      if (added && !overflow.has(overflowKey(low, high)) && size + 1 > buckets * SLOTS * FILE_LOAD) {
+      const inOverflow = overflow.size > 0 && overflow.has(overflowKey(low, high));
+      if (added && !inOverflow && size + 1 > buckets * SLOTS * FILE_LOAD) {
         split();
         index = bucketOf(low);
         load(index);
         slot = slotIn(low, high);
       }
-      if (slot === SLOTS || (overflow.size > 0 && overflow.has(overflowKey(low, high)))) {
+      if (slot === SLOTS || inOverflow) {
         const key = overflowKey(low, high);
         const isNew = !overflow.has(key);
         overflow.set(key, value);
@@ -297,8 +300,15 @@ function createFileStore(directory: string): HashStore {
   };
 }
 
-/** Two independent 32-bit hashes of the UTF-16 code units (FNV-1a and a Murmur-style mix, both finalized); exported for tests. */
-export function hashId(id: string): [number, number] {
+/** The two halves of the last {@link hashId}: kept in variables, so hashing an id allocates nothing. */
+let hashLow = 0;
+let hashHigh = 0;
+
+/**
+ * Two independent 32-bit hashes of the UTF-16 code units (FNV-1a and a Murmur-style mix, both finalized), left in
+ * `hashLow` and `hashHigh`: a run hashes every id twice, and a pair returned each time would be garbage to collect.
+ */
+function hashId(id: string): void {
   let first = 0x811c9dc5;
   let second = 0x9747b28c ^ id.length;
   for (let position = 0; position < id.length; position += 1) {
@@ -308,7 +318,14 @@ export function hashId(id: string): [number, number] {
     second ^= second >>> 15;
   }
   // The second half is odd, so never 0: both tiers take 0 for an empty slot.
-  return [finalize(first), (finalize(second) | 1) >>> 0];
+  hashLow = finalize(first);
+  hashHigh = (finalize(second) | 1) >>> 0;
+}
+
+/** The hash of an id as a pair, for tests (the table itself reads `hashLow` and `hashHigh`). */
+export function hashOf(id: string): [number, number] {
+  hashId(id);
+  return [hashLow, hashHigh];
 }
 
 /** Murmur3's 32-bit finalizer: spreads every input bit over the output. */

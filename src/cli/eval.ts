@@ -1,14 +1,11 @@
 /**
- * `qwen-tasks eval`: runs a task over labelled examples and scores it (see `eval-score.ts`), printing the text view
+ * `qwen-tasks eval`: runs a task over labelled examples and scores it (see `batch/evaluate.ts`), printing the text view
  * and writing the HTML report (see `eval-report.ts`). See docs/cli.md.
  * @module
  */
 import { writeFile } from 'node:fs/promises';
-import type { QwenClient } from '../client/types.js';
-import { AuthenticationError, InputError, InsufficientCreditsError } from '../errors.js';
+import { buildEvalReport, type LabelledItem, runEvaluation } from '../batch/evaluate.js';
 import { isRecord } from '../json.js';
-import { mapLimited } from '../task/packing.js';
-import { runTask } from '../task/run-task.js';
 import type { Task } from '../task/types.js';
 import {
   CLIENT_FLAGS,
@@ -22,7 +19,6 @@ import {
   UsageError,
 } from './command.js';
 import { renderEvalText, renderReport } from './eval-report.js';
-import { buildEvalReport, type EvaluatedItem, type LabelledItem } from './eval-score.js';
 import { createProgressReporter, describeFileError, type ProgressSnapshot, readJsonl, withClient } from './io.js';
 import { resolveTask, TASK_FLAGS, TASK_SECTION } from './tasks.js';
 
@@ -31,10 +27,12 @@ const DEFAULT_CONCURRENCY = 8;
 /** `qwen-tasks eval`: scores a task against labelled data. */
 export const evalCommand = defineCommand({
   name: 'eval',
-  usage: 'eval TASK --data labelled.jsonl [--report report.html] [--min-accuracy X] [options]',
+  usage: 'eval TASK --data labelled.jsonl [--report report.html] [--min-accuracy X] [--target-accuracy X] [options]',
   about: `Runs a task over labelled examples and scores it: accuracy (exact match), and for label tasks macro-F1,
 per-label precision/recall/F1 with support, and a confusion matrix; then tokens, cost and latency
-percentiles (p50/p90/p99). Items the task fails on count as wrong.
+percentiles (p50/p90/p99). Items the task fails on count as wrong. When a label task returns confidences
+(confidence: true), also their calibration: expected calibration error (10 bins), Brier score, a reliability
+diagram and the accuracy-versus-coverage curve (in the HTML report).
 
 TASK is a task file or a built-in (classify --labels a,b [--multi], extract --schema f.json,
 summarize [--format ...]); see "qwen-tasks preview --help".
@@ -49,12 +47,17 @@ any format (the value to match exactly); for multi-label tasks a list: {"text": 
     report: {
       type: 'string',
       value: 'PATH',
-      description: 'also write a self-contained HTML report (heat-map confusion matrix, per-label table)',
+      description: 'also write a self-contained HTML report (confusion heat map, per-label table, calibration)',
     },
     'min-accuracy': {
       type: 'string',
       value: 'X',
       description: 'exit with 1 when accuracy is below X (0-1, or a percentage like 90%)',
+    },
+    'target-accuracy': {
+      type: 'string',
+      value: 'X',
+      description: 'print the lowest confidence threshold reaching accuracy X (0 < X <= 1, or 95%; label tasks)',
     },
     concurrency: {
       type: 'string',
@@ -65,13 +68,14 @@ any format (the value to match exactly); for multi-label tasks a list: {"text": 
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
   sections: [
-    { title: 'Options', flags: ['data', 'report', 'min-accuracy', 'concurrency', 'json', 'help'] },
+    { title: 'Options', flags: ['data', 'report', 'min-accuracy', 'target-accuracy', 'concurrency', 'json', 'help'] },
     TASK_SECTION,
     CLIENT_SECTION,
   ],
   examples: [
     'qwen-tasks eval tasks/sentiment.task.json --data reviews.labelled.jsonl --report sentiment.html',
     'qwen-tasks eval classify --labels spam,ham --data mail.jsonl --min-accuracy 0.95',
+    'qwen-tasks eval triage.task.mjs --data tickets.jsonl --target-accuracy 0.95 --report triage.html',
   ],
   async run(values, positionals, io) {
     if (positionals.length > 1)
@@ -79,12 +83,20 @@ any format (the value to match exactly); for multi-label tasks a list: {"text": 
     const data = values.data;
     if (data === undefined) throw new UsageError('--data PATH is required (labelled JSONL)', { command: 'eval' });
     const minimum = values['min-accuracy'] === undefined ? undefined : parseAccuracy(values['min-accuracy']);
+    const targetAccuracy =
+      values['target-accuracy'] === undefined ? undefined : parseTargetAccuracy(values['target-accuracy']);
     const concurrency =
       values.concurrency === undefined
         ? DEFAULT_CONCURRENCY
         : parseWholeNumber(values.concurrency, '--concurrency', 'eval');
     const clientOptions = parseCommonFlags(values, 'eval');
     const task = await resolveTask(positionals[0], values, 'eval');
+    if (targetAccuracy !== undefined && task.format !== 'label') {
+      throw new UsageError(
+        `--target-accuracy needs a label task (one with confidences); ${task.name} has format ${task.format}`,
+        { command: 'eval' },
+      );
+    }
     const items = await readLabelledData(data, 'eval', io.stderr);
     warnUnknownLabels(task, items, data, io.stderr);
     const report = await withClient(clientOptions, io, async (client) => {
@@ -105,17 +117,13 @@ any format (the value to match exactly); for multi-label tasks a list: {"text": 
           costUsd: usage.costUsd,
         };
       };
-      const evaluated = await runEvaluation(task, items, {
-        client,
-        concurrency,
-        onItem: (item) => {
-          done += 1;
-          if (item.error !== undefined) failed += 1;
-          progress.update(snapshot());
-        },
+      const evaluated = await runEvaluation(task, items, client, concurrency, (item) => {
+        done += 1;
+        if (item.error !== undefined) failed += 1;
+        progress.update(snapshot());
       });
       progress.finish(snapshot());
-      return buildEvalReport(task, data, evaluated, client.usage, 'eval');
+      return buildEvalReport(task, data, evaluated, client.usage, { targetAccuracy });
     });
     if (values.report !== undefined) {
       try {
@@ -133,6 +141,13 @@ any format (the value to match exactly); for multi-label tasks a list: {"text": 
     } else {
       io.stdout.write(renderEvalText(report));
       if (values.report !== undefined) io.stdout.write(`\nreport written to ${values.report}\n`);
+    }
+    if (targetAccuracy !== undefined && report.calibration === undefined) {
+      const why =
+        task.settings.confidence === true
+          ? 'no reply carried usable token log-probabilities'
+          : 'enable `confidence: true` on the task';
+      io.stderr.write(`--target-accuracy: the task returned no confidences, so no threshold can be chosen (${why})\n`);
     }
     if (!passed) {
       io.stderr.write(`accuracy ${report.accuracy.toFixed(3)} is below --min-accuracy ${minimum!.toFixed(3)}\n`);
@@ -155,46 +170,18 @@ function parseAccuracy(value: string): number {
   return share;
 }
 
-/** Options of {@link runEvaluation}. */
-interface RunEvaluationOptions {
-  client: QwenClient;
-  concurrency: number;
-  /** Called as each item finishes. */
-  onItem?: (item: EvaluatedItem) => void;
-}
-
-/**
- * Runs a task over labelled examples with bounded concurrency. An item the task fails on (an invalid reply, a
- * server error after retries) is recorded with its error and scored as wrong; errors that would fail every item
- * (a refused key, no credits, bad configuration) stop the evaluation and are thrown.
- */
-function runEvaluation(
-  task: Task,
-  items: readonly LabelledItem[],
-  { client, concurrency, onItem }: RunEvaluationOptions,
-): Promise<EvaluatedItem[]> {
-  return mapLimited(items, concurrency, async (item) => {
-    const started = performance.now();
-    let evaluated: EvaluatedItem;
-    try {
-      const result = await runTask(task, item.text, { client });
-      evaluated = { ...item, predicted: result.value, durationMs: result.durationMs };
-    } catch (error) {
-      if (isFatal(error)) throw error;
-      const { name, message } = error instanceof Error ? error : new Error(String(error));
-      evaluated = { ...item, error: { name, message }, durationMs: performance.now() - started };
-    }
-    onItem?.(evaluated);
-    return evaluated;
-  });
-}
-
-function isFatal(error: unknown): boolean {
-  return (
-    error instanceof AuthenticationError ||
-    error instanceof InsufficientCreditsError ||
-    (error instanceof InputError && error.path !== 'text')
-  );
+/** `0.95` or `95%` → 0.95; anything outside (0, 1] is a usage error. */
+function parseTargetAccuracy(value: string): number {
+  const trimmed = value.trim();
+  const percentage = trimmed.endsWith('%');
+  const number = trimmed === '' || trimmed === '%' ? Number.NaN : Number(percentage ? trimmed.slice(0, -1) : trimmed);
+  const share = percentage ? number / 100 : number;
+  if (!(share > 0 && share <= 1)) {
+    throw new UsageError(`--target-accuracy must be a number in (0, 1] (or a percentage like 95%), got "${value}"`, {
+      command: 'eval',
+    });
+  }
+  return share;
 }
 
 /**

@@ -66,8 +66,17 @@ the label as-is, several labels one per line, or JSON with --json.`,
     ...ONE_OFF_FLAGS,
     labels: { ...TASK_FLAGS.labels, short: 'l' },
     multi: { ...TASK_FLAGS.multi, short: 'm' },
+    confidence: {
+      type: 'boolean',
+      description: "print { label, confidence, scores }: every label's probability (see docs/prompting.md)",
+    },
   },
-  sections: [{ title: 'Task', flags: ['labels', 'multi'] }, INPUT_SECTION, OUTPUT_SECTION, CLIENT_SECTION],
+  sections: [
+    { title: 'Task', flags: ['labels', 'multi', 'confidence'] },
+    INPUT_SECTION,
+    OUTPUT_SECTION,
+    CLIENT_SECTION,
+  ],
   examples: [
     'qwen-tasks classify "Great battery, awful screen" --labels positive,negative,neutral',
     'cat ticket.txt | qwen-tasks classify - --labels billing,bug,feature-request --multi --json',
@@ -154,7 +163,15 @@ in chunks, then the chunk summaries are summarized.`,
 function runBuiltin(name: 'classify') {
   return async (values: FlagValues<typeof ONE_OFF_FLAGS> & TaskFlagValues, positionals: string[], io: CliIo) => {
     const task = await builtinTask(name, values, name);
-    return answer(name, values, positionals, io, async (text, client) => (await runTask(task, text, { client })).value);
+    return answer(name, values, positionals, io, async (text, client) => {
+      const result = await runTask(task, text, { client });
+      if (values.confidence !== true) return result.value;
+      return {
+        label: result.value,
+        ...(result.confidence === undefined ? {} : { confidence: result.confidence, scores: result.labelScores }),
+        ...(result.warnings === undefined ? {} : { warnings: result.warnings }),
+      };
+    });
   };
 }
 

@@ -21,6 +21,10 @@ type BuiltinTaskName = (typeof BUILTIN_TASK_NAMES)[number];
 export const TASK_FLAGS = {
   labels: { type: 'string', value: 'LIST', description: 'comma-separated labels (required by classify)' },
   multi: { type: 'boolean', description: 'return every label that applies (possibly none)' },
+  confidence: {
+    type: 'boolean',
+    description: "classify: read every label's probability from the token log-probabilities (see docs/prompting.md)",
+  },
   schema: {
     type: 'string',
     value: 'PATH',
@@ -39,7 +43,7 @@ export const TASK_FLAGS = {
 /** The `--help` section of {@link TASK_FLAGS}, for commands whose TASK may be a built-in. */
 export const TASK_SECTION = {
   title: 'Built-in task (TASK classify, extract or summarize)',
-  flags: ['labels', 'multi', 'schema', 'format', 'max-items', 'max-words', 'instructions'],
+  flags: ['labels', 'multi', 'confidence', 'schema', 'format', 'max-items', 'max-words', 'instructions'],
 } as const satisfies HelpSection<keyof typeof TASK_FLAGS>;
 
 /** Values of {@link TASK_FLAGS} as parsed. */
@@ -47,7 +51,7 @@ export type TaskFlagValues = FlagValues<typeof TASK_FLAGS>;
 
 /** Which flags each built-in takes. */
 const FLAGS_OF: Readonly<Record<BuiltinTaskName, readonly (keyof TaskFlagValues)[]>> = {
-  classify: ['labels', 'multi', 'instructions'],
+  classify: ['labels', 'multi', 'confidence', 'instructions'],
   extract: ['schema', 'instructions'],
   summarize: ['format', 'max-items', 'max-words', 'instructions'],
 };
@@ -66,7 +70,11 @@ export async function builtinTask(name: BuiltinTaskName, values: TaskFlagValues,
   const instructions = values.instructions === undefined ? {} : { instructions: values.instructions };
   switch (name) {
     case 'classify':
-      return classifyTask(parseLabels(values.labels, command), { multi: values.multi ?? false, ...instructions });
+      return classifyTask(parseLabels(values.labels, command), {
+        multi: values.multi ?? false,
+        ...(values.confidence === true ? { confidence: true } : {}),
+        ...instructions,
+      });
     case 'extract': {
       if (values.schema === undefined) throw new UsageError('--schema FILE is required (a JSON Schema)', { command });
       return extractTask(await readSchemaFile(values.schema, command), instructions);

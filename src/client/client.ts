@@ -186,8 +186,9 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     return { body: JSON.stringify(body), stream };
   }
 
-  async function chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResponse> {
+  async function chat(given: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResponse> {
     if (closing !== undefined) throw new InputError('This client is closed: create a new one', { path: 'client' });
+    let request = given;
     const { signal } = chatOptions;
     if (chatOptions.timeoutMs !== undefined) checkTimeoutMs(chatOptions.timeoutMs, 'options.timeoutMs');
     const startedAt = clock.now();
@@ -203,11 +204,13 @@ export function createClient(options: ClientOptions = {}): QwenClient {
         ? estimateInputTokens(request.messages)
         : 0;
     const call: PreparedCall = {
-      ...prepared,
+      body: prepared.body,
+      stream: prepared.stream,
       estimatedTokens,
       timeoutMs: timeoutMs ?? defaultTimeoutMs(estimatedTokens),
       signal,
       onDelta: chatOptions.onDelta,
+      attempt: 0,
       // Built only when the client has hooks or telemetry: a plain call pays one comparison.
       observer:
         observed === undefined

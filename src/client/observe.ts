@@ -9,6 +9,7 @@ import { ApiError, ConnectionError, redact } from '../errors.js';
 import { STREAM_CUT } from './stream.js';
 import {
   endWithError,
+  isInert,
   type SpanAttributes,
   setAttributes,
   spanParent,
@@ -96,18 +97,18 @@ export class CallObserver {
     const parent = this.#parent;
     if (telemetry === undefined || parent === undefined) return send(call);
     try {
-      this.#span = startSpan(
-        telemetry,
-        `chat ${this.#model}`,
-        parent,
-        {
-          ...this.#startAttributes(telemetry),
+      const span = startSpan(telemetry, `chat ${this.#model}`, parent, {}, telemetry.api.SpanKind.CLIENT);
+      // Without an SDK the span is the API's no-op one: nothing to record, no context to carry it in.
+      if (isInert(telemetry, span)) return send(call);
+      this.#span = span;
+      if (span.isRecording()) {
+        setAttributes(span, this.#startAttributes(telemetry));
+        setAttributes(span, {
           'gen_ai.request.stream': call.stream ? true : undefined,
           'qwen_tasks.attempt': this.#attempt,
           'qwen_tasks.stream': call.stream,
-        },
-        telemetry.api.SpanKind.CLIENT,
-      );
+        });
+      }
     } catch {
       return send(call);
     }
@@ -139,6 +140,11 @@ export class CallObserver {
     if (span === undefined || telemetry === undefined) return;
     this.#span = undefined;
     try {
+      // A span nobody records (no SDK registered, or sampled out) gets no attributes: they would be thrown away.
+      if (!span.isRecording()) {
+        span.end();
+        return;
+      }
       const model = (result.raw as { model?: unknown } | null)?.model;
       setAttributes(span, {
         'gen_ai.response.id': redactDefined(reply.completionId),

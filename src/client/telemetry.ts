@@ -103,9 +103,11 @@ export type TelemetryContext = OtelApi.Context;
 /** Attribute values as OpenTelemetry takes them; `undefined` values are left out. */
 export type SpanAttributes = Record<string, string | number | boolean | string[] | undefined>;
 
-/** Sets the attributes that have a value. */
+/** Sets the attributes that have a value (none on a span nobody records). */
 export function setAttributes(span: OtelApi.Span, attributes: SpanAttributes): void {
-  for (const [name, value] of Object.entries(attributes)) {
+  if (!span.isRecording()) return;
+  for (const name in attributes) {
+    const value = attributes[name];
     if (value !== undefined) span.setAttribute(name, value);
   }
 }
@@ -137,8 +139,17 @@ export function startSpan(
   kind: OtelApi.SpanKind = telemetry.api.SpanKind.INTERNAL,
 ): OtelApi.Span {
   const span = telemetry.tracer.startSpan(name, { kind }, parent);
-  setAttributes(span, attributes);
+  // A span nobody records (no SDK registered, or sampled out) takes no attributes: they would be thrown away.
+  if (span.isRecording()) setAttributes(span, attributes);
   return span;
+}
+
+/**
+ * Whether a span is the API's no-op one (no SDK registered): it records nothing and has no trace to join, so no
+ * context needs to carry it. A span an SDK sampled out is not inert: its children must see it to be dropped too.
+ */
+export function isInert(telemetry: Telemetry, span: OtelApi.Span): boolean {
+  return !span.isRecording() && !telemetry.api.isSpanContextValid(span.spanContext());
 }
 
 /** A context whose active span is `span`, to start child spans in. */

@@ -8,6 +8,7 @@ import { createClient } from '../client/client.js';
 import { checkTimeoutMs } from '../client/config.js';
 import {
   endWithError,
+  isInert,
   setAttributes,
   spanParent,
   startSpan,
@@ -208,13 +209,14 @@ export async function runObservedTask<O>(
         }
         if (options.cache && key !== undefined) await storeCachedResult(options.cache, key, result);
         if (span !== undefined) {
-          setAttributes(span, {
-            ...taskTotals(result.calls, repairTurns, lengthRetries, result.usage, result.costUsd),
-            'qwen_tasks.task.outcome': 'ok',
-            'qwen_tasks.task.repairs': result.repairs,
-            'qwen_tasks.task.confidence': result.confidence,
-            'qwen_tasks.task.escalated': result.escalated,
-          });
+          if (span.isRecording())
+            setAttributes(span, {
+              ...taskTotals(result.calls, repairTurns, lengthRetries, result.usage, result.costUsd),
+              'qwen_tasks.task.outcome': 'ok',
+              'qwen_tasks.task.repairs': result.repairs,
+              'qwen_tasks.task.confidence': result.confidence,
+              'qwen_tasks.task.escalated': result.escalated,
+            });
           span.end();
         }
         return result;
@@ -318,6 +320,11 @@ function startTaskSpan(
     'qwen_tasks.task.format': task.format,
     'gen_ai.request.model': task.settings.model,
   });
+  if (isInert(telemetry, span)) {
+    // No SDK: the span records nothing, and the calls' spans will not either.
+    chatOptions.traceContext = parent;
+    return undefined;
+  }
   chatOptions.traceContext = withSpan(telemetry, parent, span);
   return span;
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_COLUMN, type LabelPair, labelMetrics, NONE_COLUMN, percentile, valuesEqual } from './eval-score.js';
+import { defineTask } from '../task/define-task.js';
+import {
+  buildEvalReport,
+  ERROR_COLUMN,
+  type EvaluatedItem,
+  type LabelPair,
+  labelMetrics,
+  NONE_COLUMN,
+  percentile,
+  valuesEqual,
+} from './evaluate.js';
 
 /** Builds single-label pairs from (expected, predicted, count) rows. */
 function pairsOf(rows: readonly [string, string | undefined, number][]): LabelPair[] {
@@ -167,5 +177,114 @@ describe('valuesEqual', () => {
   ])('compares %j and %j as %s', (left, right, equal) => {
     expect(valuesEqual(left, right)).toBe(equal);
     expect(valuesEqual(right, left)).toBe(equal);
+  });
+});
+
+describe('buildEvalReport with label confidences', () => {
+  const task = defineTask({
+    name: 'sentiment',
+    output: { labels: ['positive', 'negative', 'neutral'] },
+    confidence: true,
+  });
+  const usage = { requests: 5, promptTokens: 500, completionTokens: 10, cachedTokens: 0, costUsd: 0.0001 };
+  const items: EvaluatedItem[] = [
+    {
+      line: 1,
+      text: 'loved it',
+      expected: 'positive',
+      predicted: 'positive',
+      durationMs: 10,
+      confidence: 0.9,
+      labelScores: { positive: 0.9, negative: 0.08, neutral: 0.02 },
+    },
+    {
+      line: 2,
+      text: 'broke at once',
+      expected: 'negative',
+      predicted: 'positive',
+      durationMs: 10,
+      confidence: 0.6,
+      labelScores: { positive: 0.6, negative: 0.3, neutral: 0.1 },
+    },
+    {
+      line: 3,
+      text: 'a phone',
+      expected: 'neutral',
+      error: { name: 'OutputError', message: 'no label' },
+      durationMs: 10,
+    },
+    {
+      line: 4,
+      text: 'awful support',
+      expected: 'Negative',
+      predicted: 'negative',
+      durationMs: 10,
+      confidence: 0.8,
+      labelScores: { Positive: 0.1, NEGATIVE: 0.8, neutral: 0.1 },
+    },
+    // escalated to thinking: an answer without a confidence
+    { line: 5, text: 'great value', expected: 'positive', predicted: 'positive', durationMs: 10 },
+  ];
+
+  it('adds a calibration block over the items with a confidence, counting the others as excluded', () => {
+    const report = buildEvalReport(task, 'data.jsonl', items, usage, { targetAccuracy: 0.9 });
+    expect(report.accuracy).toBeCloseTo(3 / 5, 12);
+    const calibration = report.calibration!;
+    expect(calibration.n).toBe(3);
+    expect(calibration.excluded).toBe(2);
+    // bins 9 (0.9, right), 8 (0.8, right), 6 (0.6, wrong): (0.1 + 0.2 + 0.6) / 3 = 0.3
+    expect(calibration.ece).toBeCloseTo(0.3, 12);
+    // multi-class, score keys matched to the task's labels ignoring case:
+    //   line 1 (positive): 0.1² + 0.08² + 0.02² = 0.0168
+    //   line 2 (negative): 0.6² + 0.7² + 0.1²   = 0.86
+    //   line 4 (negative): 0.1² + 0.2² + 0.1²   = 0.06      → 0.9368 / 3
+    expect(calibration.brier).toEqual({ value: expect.closeTo(0.9368 / 3, 12), form: 'multi-class' });
+    expect(calibration.bins.map((bin) => bin.count)).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 1, 1]);
+    expect(calibration.coverage).toEqual([
+      { kept: 1, coverage: 1 / 3, accuracy: 1, threshold: 0.9 },
+      { kept: 2, coverage: 2 / 3, accuracy: 1, threshold: 0.8 },
+      { kept: 3, coverage: 1, accuracy: 2 / 3, threshold: 0.6 },
+    ]);
+    expect(calibration.target).toEqual({
+      accuracy: 0.9,
+      threshold: { threshold: 0.8, shown: '0.800', kept: 2, coverage: 2 / 3, accuracy: 1 },
+    });
+    expect(report.mismatches).toEqual([
+      { line: 2, text: 'broke at once', expected: 'negative', predicted: 'positive', confidence: 0.6 },
+      { line: 3, text: 'a phone', expected: 'neutral', error: { name: 'OutputError', message: 'no label' } },
+    ]);
+  });
+
+  it('leaves the calibration out when no item has a confidence, and for non-label tasks', () => {
+    const plain = items.map(({ confidence: _confidence, labelScores: _scores, ...item }) => item);
+    const report = buildEvalReport(task, 'data.jsonl', plain, usage, { targetAccuracy: 0.9 });
+    expect(report).not.toHaveProperty('calibration');
+    expect(report.mismatches[0]).not.toHaveProperty('confidence');
+    const text = defineTask({ name: 'echo', format: 'text' });
+    expect(buildEvalReport(text, 'data.jsonl', items, usage)).not.toHaveProperty('calibration');
+  });
+
+  it('uses the binary Brier score for multi-label items and without label scores', () => {
+    const multi = defineTask({ name: 'tags', output: { labels: ['a', 'b'], multi: true } });
+    const report = buildEvalReport(
+      multi,
+      'data.jsonl',
+      [
+        { line: 1, text: 'x', expected: ['a', 'b'], predicted: ['b', 'a'], durationMs: 1, confidence: 0.7 },
+        {
+          line: 2,
+          text: 'y',
+          expected: ['a'],
+          predicted: ['b'],
+          durationMs: 1,
+          confidence: 0.4,
+          labelScores: { a: 1 },
+        },
+      ],
+      usage,
+    );
+    // (0.7 − 1)² and (0.4 − 0)² → (0.09 + 0.16) / 2 = 0.125
+    expect(report.calibration?.brier).toEqual({ value: expect.closeTo(0.125, 12), form: 'binary' });
+    expect(report.calibration?.target).toBeUndefined();
   });
 });
