@@ -56,6 +56,7 @@ export {
 } from './errors.js';
 export { defineTask } from './task/define-task.js';
 export {
+  type ClassifiedLabel,
   type ClassifyOptions,
   classify,
   type ExtractOptions,

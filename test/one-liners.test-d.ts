@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
+  type ClassifiedLabel,
   classify,
   type DeepPartial,
   defineTask,
@@ -58,5 +59,14 @@ describe('one-liner return types', () => {
     expectTypeOf(streamSummarize('t')).toEqualTypeOf<TaskStream<string>>();
     const task = defineTask<{ name: string }>({ name: 'x', output: z.object({ name: z.string() }) });
     expectTypeOf(streamTask(task, 't')).toEqualTypeOf<TaskStream<{ name: string }>>();
+  });
+
+  it('classify with confidence resolves to the label with its confidence and scores, typed from the labels', () => {
+    const answer = classify('t', ['spam', 'ham'], { confidence: true });
+    expectTypeOf(answer).toEqualTypeOf<Promise<ClassifiedLabel<'spam' | 'ham'>>>();
+    expectTypeOf<ClassifiedLabel<'spam' | 'ham'>['scores']>().toEqualTypeOf<
+      Record<'spam' | 'ham', number> | undefined
+    >();
+    expectTypeOf<ClassifiedLabel<'spam' | 'ham'>['confidence']>().toEqualTypeOf<number | undefined>();
   });
 });

@@ -40,7 +40,7 @@ export interface CoveragePoint {
   threshold: number;
 }
 
-/** What {@link thresholdForAccuracy} finds: keep the items with `confidence ≥ threshold`. */
+/** What `thresholdForAccuracy` finds: keep the items with `confidence ≥ threshold`. */
 export interface ThresholdChoice {
   threshold: number;
   /** The threshold written with the fewest decimals (at least 3) that keeps exactly the same items, rounded down. */
@@ -63,18 +63,18 @@ export interface BrierScore {
   form: 'multi-class' | 'binary';
 }
 
-/** Everything {@link summarizeCalibration} computes. */
+/** Everything `summarizeCalibration` computes. */
 export interface CalibrationSummary {
   /** Items scored. */
   n: number;
-  /** Expected calibration error over {@link BIN_COUNT} equal-width bins. */
+  /** Expected calibration error over `BIN_COUNT` equal-width bins. */
   ece: number;
   brier: BrierScore;
-  /** The reliability diagram: {@link BIN_COUNT} bins, empty ones included. */
+  /** The reliability diagram: `BIN_COUNT` bins, empty ones included. */
   bins: ReliabilityBin[];
   /**
    * The accuracy-versus-coverage curve at the thresholds one can actually set: one point per distinct confidence,
-   * items tied at it kept together (see {@link operatingPoints}).
+   * items tied at it kept together (see `operatingPoints`).
    */
   coverage: CoveragePoint[];
   /** With a target accuracy: the lowest threshold that reaches it, `null` when none does. */
@@ -97,7 +97,7 @@ export function binIndex(confidence: number): number {
 }
 
 /**
- * The reliability diagram: for each of the {@link BIN_COUNT} equal-width bins of [0, 1] (see {@link binIndex}), the
+ * The reliability diagram: for each of the `BIN_COUNT` equal-width bins of [0, 1] (see {@link binIndex}), the
  * item count, the mean confidence and the accuracy (both `null` for an empty bin).
  */
 export function reliabilityBins(items: readonly CalibrationItem[]): ReliabilityBin[] {
@@ -118,7 +118,7 @@ export function reliabilityBins(items: readonly CalibrationItem[]): ReliabilityB
 }
 
 /**
- * The expected calibration error: Σ_b (n_b / N) · |accuracy_b − mean confidence_b| over the {@link BIN_COUNT}
+ * The expected calibration error: Σ_b (n_b / N) · |accuracy_b − mean confidence_b| over the `BIN_COUNT`
  * equal-width bins (empty bins add nothing). 0 is perfectly calibrated; `undefined` for no items.
  */
 export function expectedCalibrationError(items: readonly CalibrationItem[]): number | undefined {

@@ -231,7 +231,7 @@ export interface EvalReport {
   costUsd: number;
   /** Percentiles of the items' wall time, in milliseconds. */
   latencyMs: { p50: number; p90: number; p99: number };
-  /** The first {@link MAX_MISMATCHES} items the task got wrong, in file order. */
+  /** The first `MAX_MISMATCHES` items the task got wrong, in file order. */
   mismatches: EvalMismatch[];
   /** Label tasks whose results carry a confidence (`confidence: true`): ECE, Brier, reliability, coverage. */
   calibration?: EvalCalibration;

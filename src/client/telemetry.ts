@@ -12,6 +12,7 @@ import { InputError, redact } from '../errors.js';
  * the package's types do not need `@opentelemetry/api`.
  */
 export interface TelemetryTracer {
+  /** Starts a span (the OpenTelemetry `Tracer.startSpan` signature: name, options, parent context). */
   startSpan(name: string, options?: unknown, context?: unknown): unknown;
 }
 
