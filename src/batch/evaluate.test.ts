@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineTask } from '../task/define-task.js';
-import {
-  buildEvalReport,
-  ERROR_COLUMN,
-  type EvaluatedItem,
-  type LabelPair,
-  labelMetrics,
-  NONE_COLUMN,
-  percentile,
-  valuesEqual,
-} from './evaluate.js';
+import { ERROR_COLUMN, type LabelPair, labelMetrics, NONE_COLUMN, percentile, valuesEqual } from './eval-metrics.js';
+import { buildEvalReport, type EvaluatedItem } from './evaluate.js';
 
 /** Builds single-label pairs from (expected, predicted, count) rows. */
 function pairsOf(rows: readonly [string, string | undefined, number][]): LabelPair[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildEvalReport, type EvalReport, type EvaluatedItem, labelMetrics } from '../batch/evaluate.js';
+import { labelMetrics } from '../batch/eval-metrics.js';
+import { buildEvalReport, type EvalReport, type EvaluatedItem } from '../batch/evaluate.js';
 import { defineTask } from '../task/define-task.js';
 import { escapeHtml, renderEvalText, renderReport } from './eval-report.js';
 
