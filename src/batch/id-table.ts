@@ -42,16 +42,21 @@ interface HashStore {
   find(low: number, high: number): number;
   /** Stores a value for a hash; true when the hash is new. */
   put(low: number, high: number, value: number): boolean;
+  close(): void;
+}
+
+/** The memory tier, which can also hand its hashes over to the file tier. */
+interface MemoryStore extends HashStore {
   /** Calls `visit` with every stored hash and value. */
   forEach(visit: (low: number, high: number, value: number) => void): void;
-  close(): void;
 }
 
 /** An id table: memory first, a file once it holds more than `memoryIds` ids. */
 export function createIdTable(options: IdTableOptions = {}): IdTable {
   const memoryIds = options.memoryIds ?? MEMORY_IDS;
-  let store: HashStore = createMemoryStore();
-  let onDisk = false;
+  /** The memory tier while the table is in memory; `undefined` once it moved to a file. */
+  let memory: MemoryStore | undefined = createMemoryStore();
+  let store: HashStore = memory;
   let size = 0;
   return {
     get(id) {
@@ -63,14 +68,14 @@ export function createIdTable(options: IdTableOptions = {}): IdTable {
       hashId(id);
       const low = hashLow;
       const high = hashHigh;
-      if (!onDisk && size >= memoryIds && store.find(low, high) === -1) {
+      if (memory !== undefined && size >= memoryIds && memory.find(low, high) === -1) {
         const file = createFileStore(options.directory ?? tmpdir());
-        store.forEach((storedLow, storedHigh, storedValue) => {
+        memory.forEach((storedLow, storedHigh, storedValue) => {
           file.put(storedLow, storedHigh, storedValue);
         });
-        store.close();
+        memory.close();
+        memory = undefined;
         store = file;
-        onDisk = true;
       }
       if (store.put(low, high, value)) size += 1;
     },
@@ -79,8 +84,8 @@ export function createIdTable(options: IdTableOptions = {}): IdTable {
     },
     close() {
       store.close();
-      store = createMemoryStore();
-      onDisk = false;
+      memory = createMemoryStore();
+      store = memory;
       size = 0;
     },
   };
@@ -92,7 +97,7 @@ const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
 
 /** Hashes in flat typed arrays with open addressing: two 32-bit halves and a value byte per slot. */
-function createMemoryStore(): HashStore {
+function createMemoryStore(): MemoryStore {
   let capacity = INITIAL_CAPACITY;
   // The second half of a hash is never 0 (see hashId), so 0 marks an empty slot.
   let hashes = new Uint32Array(capacity * 2);
@@ -287,9 +292,6 @@ function createFileStore(directory: string): HashStore {
       writeSlot(index, slot, low, high, value);
       if (added) size += 1;
       return added;
-    },
-    forEach() {
-      throw new Error('The file tier is never copied');
     },
     close() {
       if (closed) return;

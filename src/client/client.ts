@@ -247,10 +247,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
           logprobsRefused = true;
           request = withoutLogprobs(request);
           Object.assign(call, prepare(request, field));
-          if (observer !== undefined) {
-            observer.failed(error, true);
-            observer.retrying(0, 'logprobs', error);
-          }
+          observer?.resending('logprobs', error);
           continue;
         }
         if (!fieldSwitched && request.maxTokens !== undefined && namesField(error, field)) {
@@ -258,10 +255,7 @@ export function createClient(options: ClientOptions = {}): QwenClient {
           field = field === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
           outputLengthField = field;
           Object.assign(call, prepare(request, field));
-          if (observer !== undefined) {
-            observer.failed(error, true);
-            observer.retrying(0, field, error);
-          }
+          observer?.resending(field, error);
           continue;
         }
         if (error instanceof RateLimitError) rateLimitedAttempts += 1;

@@ -194,6 +194,15 @@ export class CallObserver {
     }
   }
 
+  /**
+   * Reports the attempt sent last as failed and sent again at once with a changed body (`reason`: the parameter the
+   * server refused, e.g. `max_completion_tokens` or `logprobs`).
+   */
+  resending(reason: string, error: unknown): void {
+    this.failed(error, true);
+    this.retrying(0, reason, error);
+  }
+
   /** Reports a retry scheduled after the attempt sent last (already reported as failed), before its wait. */
   retrying(delayMs: number, reason: string, error: unknown): void {
     const onRetry = this.#settings.hooks?.onRetry;

@@ -140,8 +140,7 @@ export function startSpan(
   kind: OtelApi.SpanKind = telemetry.api.SpanKind.INTERNAL,
 ): OtelApi.Span {
   const span = telemetry.tracer.startSpan(name, { kind }, parent);
-  // A span nobody records (no SDK registered, or sampled out) takes no attributes: they would be thrown away.
-  if (span.isRecording()) setAttributes(span, attributes);
+  setAttributes(span, attributes);
   return span;
 }
 

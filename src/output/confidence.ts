@@ -5,6 +5,7 @@
  * `docs/prompting.md#label-confidence`.
  * @module
  */
+import { spellLabel } from './labels.js';
 import { stripThinking } from './outcome.js';
 
 /** One generated token with its alternatives, as the client reads them from the reply. */
@@ -31,18 +32,6 @@ export interface LabelConfidence {
 const LEADING_NON_WORD = /^[^\p{L}\p{N}]+/u;
 /** A character that continues a word, so a label followed by it is not the label (as the label parser's pattern). */
 const ASCII_WORD = /[A-Za-z0-9]/;
-
-/**
- * The spelling the label parser compares (its `labelKey`, not exported by `labels.ts`, so mirrored here): folded,
- * lower-cased, runs of spaces, underscores, hyphens, dots and slashes read as one hyphen. Not trimmed at the end, so
- * it can read the beginning of a label (`feature ` → `feature-`, a prefix of `feature-request`).
- */
-function spell(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\s_\-./]+/g, '-');
-}
 
 /** What a piece of text reads as: one label, several still possible (`ambiguous`), or none (`undefined`). */
 type Reading = { label: string } | 'ambiguous' | undefined;
@@ -105,10 +94,10 @@ function labelPosition(
     const cut = Math.max(0, begin - offsets[position]!);
     const part = tokens[position]!.token.slice(cut);
     const word = part.replace(LEADING_NON_WORD, '');
-    if (word === '' || identify(spell(word), [label], false) === undefined) continue;
+    if (word === '' || identify(spellLabel(word), [label], false) === undefined) continue;
     const from = offsets[position]! + cut + part.length - word.length;
     // A label spelled out may be longer than its key (separator runs) or shorter (ligatures): a generous window.
-    const rest = spell(content.slice(from, from + 4 * label.key.length + 64));
+    const rest = spellLabel(content.slice(from, from + 4 * label.key.length + 64));
     if (rest.startsWith(label.key) && !ASCII_WORD.test(rest.charAt(label.key.length))) return position;
   }
   return -1;
@@ -139,7 +128,7 @@ export function readLabelConfidence(
   }
   const spelledLabels = [...new Set(labels)].map((label) => ({
     label,
-    key: spell(label.trim()).replace(LEADING_NON_WORD, ''),
+    key: spellLabel(label.trim()).replace(LEADING_NON_WORD, ''),
   }));
   const chosenKey = spelledLabels.find((entry) => entry.label === chosen)!.key;
   // A label with no letter or digit (`???`) is never named by a token.
@@ -187,7 +176,7 @@ export function readLabelConfidence(
     for (const alternative of alternativesAt(tokens[position]!)) {
       const text = compared(position, alternative.token);
       if (text !== undefined)
-        count(identify(spell(text.replace(LEADING_NON_WORD, '')), keys, false), logPath + alternative.logprob);
+        count(identify(spellLabel(text.replace(LEADING_NON_WORD, '')), keys, false), logPath + alternative.logprob);
     }
     if (position < k) logPath += tokens[position]!.logprob;
   }
@@ -204,14 +193,14 @@ export function readLabelConfidence(
   let endsAmbiguous = false;
   for (let position = k; ; position++) {
     const next = tokens[position + 1];
-    const reading = identify(spell(spelled), keys, next === undefined);
+    const reading = identify(spellLabel(spelled), keys, next === undefined);
     if (reading !== 'ambiguous' || next === undefined) {
       count(reading, logWeight);
       endsAmbiguous = reading === 'ambiguous';
       break;
     }
     for (const alternative of alternativesAt(next)) {
-      count(identify(spell(spelled + alternative.token), keys, false), logWeight + alternative.logprob);
+      count(identify(spellLabel(spelled + alternative.token), keys, false), logWeight + alternative.logprob);
     }
     countUnlisted(logWeight, next);
     spelled += next.token;

@@ -125,10 +125,17 @@ export function createLabelMatcher(labels: readonly string[]): LabelMatcher {
  * and slashes read as one hyphen. Quotes and other punctuation are kept, to be peeled (and reported) by the caller.
  */
 function labelKey(text: string): string {
+  return spellLabel(text.normalize('NFKC').toLowerCase().trim());
+}
+
+/**
+ * {@link labelKey} without the trim: a piece of text spelled as labels are compared, so that the beginning of a
+ * label can be read (`feature ` → `feature-`, a prefix of `feature-request`; the label confidence reads tokens so).
+ */
+export function spellLabel(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
-    .trim()
     .replace(/[\s_\-./]+/g, '-');
 }
 

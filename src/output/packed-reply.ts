@@ -104,6 +104,24 @@ function readLineAnswers(reply: string, count: number, cutLine: boolean): (strin
 }
 
 /**
+ * Where the answer of item `index` begins in a packed reply's text (after `ID:` on its line, as
+ * {@link parsePackedLabelsReply} reads the lines), or `undefined` when no line answers it. Label confidence reads
+ * that item's tokens from there.
+ */
+export function packedAnswerOffset(text: string, index: number): number | undefined {
+  const breaks = new RegExp(LINE_BREAK.source, 'g');
+  let start = 0;
+  for (;;) {
+    const found = breaks.exec(text);
+    const end = found === null ? text.length : found.index;
+    const groups = ANSWER_LINE.exec(text.slice(start, end))?.groups;
+    if (groups !== undefined && readCode(groups.code) === index) return end - (groups.answer ?? '').length;
+    if (found === null) return undefined;
+    start = found.index + found[0].length;
+  }
+}
+
+/**
  * Answer texts from a JSON object keyed by item code, or `undefined` when the reply is no such object. Values that
  * are not strings are passed on as JSON (a multi-label array). When truncated, the last member is dropped.
  */

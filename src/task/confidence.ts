@@ -11,9 +11,6 @@ import type { Task } from './types.js';
 /** What a confidence reading adds to a result: the confidence and scores, or a warning saying why there are none. */
 export type ConfidenceFields = { confidence: number; labelScores: Record<string, number> } | { warnings: string[] };
 
-/** The end of a leading thinking block in a reply's content: the label is read after it. */
-const THINKING_END = /^\s*<think>[\s\S]*?<\/think>/;
-
 /**
  * Reads the confidence of a label task's answer `label` from the reply's token log-probabilities, starting at
  * `start` (a packed reply's item); never a made-up number: without usable probabilities, a warning says why.
@@ -35,8 +32,8 @@ export function readConfidence(
   if (typeof label !== 'string' || task.labels === undefined) {
     return { warnings: ['no confidence: the answer is not one label'] };
   }
-  const from = start ?? THINKING_END.exec(response.content)?.[0].length ?? 0;
-  const read = readLabelConfidence(response.logprobs, task.labels, label, from);
+  // Without `start`, the reading begins after any reasoning block of the reply.
+  const read = readLabelConfidence(response.logprobs, task.labels, label, start);
   if ('reason' in read) return { warnings: [`no confidence: ${read.reason}`] };
   return { confidence: read.confidence, labelScores: read.scores };
 }

@@ -8,7 +8,7 @@ import { checkTimeoutMs } from '../client/config.js';
 import { createSemaphore } from '../client/limits.js';
 import type { ChatResponse, QwenClient, Usage } from '../client/types.js';
 import { AuthenticationError, InputError, InsufficientCreditsError, RateLimitError } from '../errors.js';
-import { parsePackedLabelsReply } from '../output/packed-reply.js';
+import { packedAnswerOffset, parsePackedLabelsReply } from '../output/packed-reply.js';
 import {
   buildPackedUserMessage,
   buildSystemMessage,
@@ -287,7 +287,7 @@ async function runPackedRequest(context: PackedContext, items: readonly PendingI
     };
     if (task.settings.confidence === true) {
       // Each item's confidence comes from its own answer's tokens: those after its code on its line.
-      const start = answerStart(response.content, packedItemCode(index));
+      const start = packedAnswerOffset(response.content, index);
       Object.assign(
         result,
         start === undefined
@@ -307,12 +307,6 @@ async function runPackedRequest(context: PackedContext, items: readonly PendingI
     outcomes[index] = await runItemAlone(context, items[index] as PendingItem, shares[index] ?? NO_SHARE);
   });
   return outcomes;
-}
-
-/** Where the answer of the item with `code` begins in a packed reply: after `CODE:` at the start of its line. */
-function answerStart(content: string, code: string): number | undefined {
-  const match = new RegExp(`^[ \\t>*-]*${code}\\s*[:：.)=-]\\s*`, 'm').exec(content);
-  return match === null ? undefined : match.index + match[0].length;
 }
 
 /**

@@ -209,14 +209,13 @@ export async function runObservedTask<O>(
         }
         if (options.cache && key !== undefined) await storeCachedResult(options.cache, key, result);
         if (span !== undefined) {
-          if (span.isRecording())
-            setAttributes(span, {
-              ...taskTotals(result.calls, repairTurns, lengthRetries, result.usage, result.costUsd),
-              'qwen_tasks.task.outcome': 'ok',
-              'qwen_tasks.task.repairs': result.repairs,
-              'qwen_tasks.task.confidence': result.confidence,
-              'qwen_tasks.task.escalated': result.escalated,
-            });
+          setAttributes(span, {
+            ...taskTotals(result.calls, repairTurns, lengthRetries, result.usage, result.costUsd),
+            'qwen_tasks.task.outcome': 'ok',
+            'qwen_tasks.task.repairs': result.repairs,
+            'qwen_tasks.task.confidence': result.confidence,
+            'qwen_tasks.task.escalated': result.escalated,
+          });
           span.end();
         }
         return result;

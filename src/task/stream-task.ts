@@ -76,9 +76,8 @@ interface Segment {
   text: string[];
   reasoning: string[];
   reader: PartialReader;
+  /** The latest partial (a reader never yields `undefined` as one). */
   partial: unknown;
-  /** Whether `partial` was set (a partial may be any value). */
-  hasPartial: boolean;
 }
 
 /**
@@ -118,7 +117,6 @@ export function createTaskStream<O>(
       reasoning: [],
       reader: createPartialReader(kind),
       partial: undefined,
-      hasPartial: false,
     };
     segments.push(segment);
     notify();
@@ -142,10 +140,7 @@ export function createTaskStream<O>(
       } else if (fromTool ? delta.type === 'tool-arguments' && delta.toolIndex === 0 : delta.type === 'content') {
         segment.text.push(delta.text);
         const partial = segment.reader.push(delta.text);
-        if (partial !== undefined) {
-          segment.partial = partial;
-          segment.hasPartial = true;
-        }
+        if (partial !== undefined) segment.partial = partial;
       } else {
         return;
       }
@@ -198,7 +193,7 @@ export function createTaskStream<O>(
           yield { type: 'text', call: segment.call, text };
           continue;
         }
-        if (segment.hasPartial && segment.partial !== partialSeen) {
+        if (segment.partial !== undefined && segment.partial !== partialSeen) {
           partialSeen = segment.partial;
           yield { type: 'partial', call: segment.call, value: segment.partial as DeepPartial<O> };
           continue;
