@@ -56,6 +56,7 @@ export {
 } from './errors.js';
 export { defineTask } from './task/define-task.js';
 export {
+  type CitedValue,
   type ClassifiedLabel,
   type ClassifyOptions,
   classify,
@@ -80,4 +81,12 @@ export {
   type TaskStreamEvent,
 } from './task/stream-task.js';
 export { loadTask, validateTaskFile } from './task/task-file.js';
-export type { AttemptInfo, Task, TaskDefinitionInput, TaskResult } from './task/types.js';
+export type {
+  AttemptInfo,
+  Citation,
+  Citations,
+  FieldConflict,
+  Task,
+  TaskDefinitionInput,
+  TaskResult,
+} from './task/types.js';

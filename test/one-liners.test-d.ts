@@ -1,6 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
+  type Citations,
+  type CitedValue,
   type ClassifiedLabel,
   classify,
   type DeepPartial,
@@ -68,5 +70,15 @@ describe('one-liner return types', () => {
       Record<'spam' | 'ham', number> | undefined
     >();
     expectTypeOf<ClassifiedLabel<'spam' | 'ham'>['confidence']>().toEqualTypeOf<number | undefined>();
+  });
+
+  it('extract with cite resolves to the typed value with its citations; chunk alone keeps the value type', () => {
+    const Contact = z.object({ name: z.string() });
+    expectTypeOf(extract('t', Contact, { cite: true })).toEqualTypeOf<Promise<CitedValue<{ name: string }>>>();
+    expectTypeOf<CitedValue<{ name: string }>['citations']>().toEqualTypeOf<Citations>();
+    expectTypeOf(extract('t', Contact, { chunk: true })).toEqualTypeOf<Promise<{ name: string }>>();
+    expectTypeOf(
+      extract('t', Contact, { chunk: true, merge: (values: { name: string }[]) => values[0] }),
+    ).toEqualTypeOf<Promise<{ name: string }>>();
   });
 });

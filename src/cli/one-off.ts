@@ -4,9 +4,11 @@
  * @module
  */
 import type { QwenClient } from '../client/types.js';
+import { runChunkedTask } from '../task/chunked-extract.js';
 import { streamSummarize, summarize } from '../task/one-liners.js';
 import { runTask } from '../task/run-task.js';
 import { streamTask, type TaskStream } from '../task/stream-task.js';
+import type { Citations, FieldConflict } from '../task/types.js';
 import {
   CLIENT_FLAGS,
   CLIENT_SECTION,
@@ -18,6 +20,8 @@ import {
   HELP_FLAGS,
   type HelpSection,
   parseCommonFlags,
+  parseWholeNumber,
+  UsageError,
 } from './command.js';
 import { readTextInput, withClient } from './io.js';
 import { builtinTask, summarizeOptions, TASK_FLAGS, type TaskFlagValues } from './tasks.js';
@@ -87,18 +91,53 @@ the label as-is, several labels one per line, or JSON with --json.`,
 /** `qwen-tasks extract`: one text, one JSON value valid against a schema. */
 export const extractCommand = defineCommand({
   name: 'extract',
-  usage: 'extract [TEXT | -] --schema schema.json [options]',
+  usage: 'extract [TEXT | -] --schema schema.json [--cite] [--chunk | --chunk-tokens N] [options]',
   about: `Extracts data from a text into a value valid against a JSON Schema and prints it as JSON
-(indented; one line with --json).`,
-  flags: { ...ONE_OFF_FLAGS, schema: { ...TASK_FLAGS.schema, short: 's' }, stream: STREAM_FLAG },
-  sections: [{ title: 'Task', flags: ['schema'] }, INPUT_SECTION, STREAMED_OUTPUT_SECTION, CLIENT_SECTION],
+(indented; one line with --json). With --cite, every value comes with the exact text it was taken from,
+checked against the input: a table of JSON Pointer, quote and offsets follows the value.`,
+  flags: {
+    ...ONE_OFF_FLAGS,
+    schema: { ...TASK_FLAGS.schema, short: 's' },
+    cite: {
+      type: 'boolean',
+      description: 'cite the text each value comes from, each quote checked locally (see docs/grounding.md)',
+    },
+    chunk: {
+      type: 'boolean',
+      description: 'a long text: extract in overlapping chunks of 16,000 tokens and merge the values',
+    },
+    'chunk-tokens': { type: 'string', value: 'N', description: 'like --chunk, with chunks of at most N tokens' },
+    stream: STREAM_FLAG,
+  },
+  sections: [
+    { title: 'Task', flags: ['schema', 'cite', 'chunk', 'chunk-tokens'] },
+    INPUT_SECTION,
+    STREAMED_OUTPUT_SECTION,
+    CLIENT_SECTION,
+  ],
   examples: [
     'qwen-tasks extract "Invoice 42 from ACME, due 2025-03-01, total 99.50 EUR" --schema invoice.schema.json',
     'qwen-tasks extract --file email.txt --schema contact.schema.json --json',
+    'qwen-tasks extract --file contract.txt --schema terms.schema.json --cite --chunk',
     'qwen-tasks extract --file report.txt --schema findings.schema.json --stream',
   ],
   async run(values, positionals, io) {
-    const task = await builtinTask('extract', values, 'extract');
+    const cite = values.cite === true;
+    const chunk =
+      values['chunk-tokens'] !== undefined
+        ? { maxTokens: parseWholeNumber(values['chunk-tokens'], '--chunk-tokens', 'extract') }
+        : values.chunk === true
+          ? true
+          : undefined;
+    if (values.stream === true && (cite || chunk !== undefined)) {
+      throw new UsageError(
+        '--stream does not combine with --cite or --chunk (they are checked and merged at the end)',
+        {
+          command: 'extract',
+        },
+      );
+    }
+    const task = await builtinTask('extract', values, 'extract', { cite });
     if (values.stream === true) {
       return streamAnswer('extract', values, positionals, io, (text, client) => streamTask(task, text, { client }));
     }
@@ -107,10 +146,71 @@ export const extractCommand = defineCommand({
       values,
       positionals,
       io,
-      async (text, client) => (await runTask(task, text, { client })).value,
+      async (text, client) => {
+        const result =
+          chunk === undefined
+            ? await runTask(task, text, { client })
+            : await runChunkedTask(task, text, { client, chunk });
+        if (!cite) return result.value;
+        return {
+          value: result.value,
+          citations: result.citations ?? {},
+          ...(result.conflicts === undefined ? {} : { conflicts: result.conflicts }),
+        };
+      },
+      cite ? formatCited : formatValue,
     );
   },
 });
+
+/**
+ * A cited value as printed: with `--json`, `{ value, citations, conflicts? }` on one line; else the value as
+ * indented JSON, then a table of pointer, quote and offsets (a quote on one line, cut at 60 characters), then the
+ * conflicts of a chunked run.
+ */
+function formatCited(printed: unknown, json: boolean): string {
+  if (json) return `${JSON.stringify(printed)}\n`;
+  const { value, citations, conflicts } = printed as {
+    value: unknown;
+    citations: Citations;
+    conflicts?: FieldConflict[];
+  };
+  const rows = Object.entries(citations).map(([pointer, citation]) => [
+    pointer,
+    oneLineQuote(citation.quote),
+    String(citation.start),
+    String(citation.end),
+  ]);
+  const table = formatTable(['pointer', 'quote', 'start', 'end'], rows);
+  const lines = (conflicts ?? []).map(
+    (conflict) =>
+      `conflict at ${conflict.pointer}: ${conflict.values
+        .map(
+          (found) =>
+            `${JSON.stringify(found.value)} (chunk ${found.chunk + 1}${found.citation ? `, at ${found.citation.start}` : ''})`,
+        )
+        .join(' vs ')}; kept the first\n`,
+  );
+  return `${JSON.stringify(value, null, 2)}\n\n${table}${lines.length > 0 ? `\n${lines.join('')}` : ''}`;
+}
+
+/** A quote on one line: line breaks and tabs shown as spaces, at most 60 characters. */
+function oneLineQuote(quote: string): string {
+  const line = quote.replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+/** Rows in columns padded to their widest cell; the last column unpadded. */
+function formatTable(header: readonly string[], rows: readonly string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+  return all
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
 
 /** `qwen-tasks summarize`: one text, bullet points or a paragraph. */
 export const summarizeCommand = defineCommand({
@@ -182,11 +282,12 @@ function answer(
   positionals: readonly string[],
   io: CliIo,
   work: (text: string, client: QwenClient) => Promise<unknown>,
+  format: (value: unknown, json: boolean) => string = formatValue,
 ): Promise<number> {
   const clientOptions = parseCommonFlags(values, command);
   return withClient(clientOptions, io, async (client) => {
     const text = await readTextInput({ positionals, file: values.file, stdin: io.stdin, command });
-    io.stdout.write(formatValue(await work(text, client), values.json ?? false));
+    io.stdout.write(format(await work(text, client), values.json ?? false));
     return EXIT_CODES.ok;
   });
 }

@@ -65,7 +65,12 @@ function isBuiltinTaskName(name: string): name is BuiltinTaskName {
  * Builds a built-in task from its flags: `classify --labels a,b [--multi]`, `extract --schema file.json`,
  * `summarize [--format bullets|paragraph] [--max-items N] [--max-words N]`, each with optional `--instructions`.
  */
-export async function builtinTask(name: BuiltinTaskName, values: TaskFlagValues, command: string): Promise<Task> {
+export async function builtinTask(
+  name: BuiltinTaskName,
+  values: TaskFlagValues,
+  command: string,
+  extract: { cite?: boolean } = {},
+): Promise<Task> {
   checkTaskFlags(values, FLAGS_OF[name], `the built-in ${name}`, command);
   const instructions = values.instructions === undefined ? {} : { instructions: values.instructions };
   switch (name) {
@@ -77,7 +82,10 @@ export async function builtinTask(name: BuiltinTaskName, values: TaskFlagValues,
       });
     case 'extract': {
       if (values.schema === undefined) throw new UsageError('--schema FILE is required (a JSON Schema)', { command });
-      return extractTask(await readSchemaFile(values.schema, command), instructions);
+      return extractTask(await readSchemaFile(values.schema, command), {
+        ...instructions,
+        ...(extract.cite === true ? { cite: true } : {}),
+      });
     }
     case 'summarize':
       return summarizeTask(summarizeOptions(values, command));

@@ -5,6 +5,7 @@
  * @module
  */
 import type { OutputIssue } from '../errors.js';
+import type { Citations } from './citations.js';
 
 /**
  * Every local repair the output pipeline can apply, by name. A successful parse lists the ones it used, in the
@@ -100,7 +101,7 @@ export type RepairName = (typeof REPAIR_NAMES)[number];
  * keep it from being valid (with the repairs tried so far).
  */
 export type ParseOutcome<T> =
-  | { ok: true; value: T; repairs: RepairName[] }
+  | { ok: true; value: T; repairs: RepairName[]; citations?: Citations }
   | { ok: false; issues: OutputIssue[]; repairs: RepairName[] };
 
 /** Builds a failed outcome with one issue at the root. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
 import { estimateTokens } from '../tokens.js';
-import { chunkText } from './chunk-text.js';
+import { chunkSpans, chunkText } from './chunk-text.js';
 
 /** Checks both properties: every chunk within budget, and the text rebuilt from the chunks and whitespace alone. */
 function expectValidChunks(text: string, maxTokens: number): string[] {
@@ -140,5 +140,40 @@ describe('chunkText', () => {
     const chunks = chunkText(text, { maxTokens: 2_000 });
     expect(performance.now() - started).toBeLessThan(15_000);
     expect(chunks.length).toBeGreaterThan(1);
+  });
+});
+
+describe('chunkSpans', () => {
+  const sentences = Array.from({ length: 400 }, (_, index) => `Sentence number ${index} says something short.`);
+  const text = sentences.join(' ');
+
+  it('gives chunkText’s chunks as offsets into the text', () => {
+    const spans = chunkSpans(text, { maxTokens: 300 });
+    expect(spans.map((span) => text.slice(span.start, span.end))).toEqual(chunkText(text, { maxTokens: 300 }));
+  });
+
+  it('starts each chunk after the first up to overlapTokens early, at a sentence boundary, within maxTokens', () => {
+    const spans = chunkSpans(text, { maxTokens: 300, overlapTokens: 40 });
+    const plain = chunkSpans(text, { maxTokens: 260 });
+    expect(spans.map((span) => span.end)).toEqual(plain.map((span) => span.end));
+    spans.slice(1).forEach((span, index) => {
+      const core = plain[index + 1];
+      expect(span.start).toBeLessThan(core?.start ?? 0);
+      expect(estimateTokens(text.slice(span.start, core?.start))).toBeLessThanOrEqual(40);
+      expect(text.slice(span.start)).toMatch(/^Sentence number \d+/);
+      expect(estimateTokens(text.slice(span.start, span.end))).toBeLessThanOrEqual(300);
+    });
+  });
+
+  it('falls back to a word boundary when the overlap holds no sentence end, never cutting a word', () => {
+    const words = Array.from({ length: 3000 }, (_, index) => `word${index}`).join(' ');
+    const spans = chunkSpans(words, { maxTokens: 200, overlapTokens: 30 });
+    expect(spans.length).toBeGreaterThan(2);
+    for (const span of spans.slice(1)) expect(words[span.start - 1]).toBe(' ');
+  });
+
+  it('refuses an overlap over half the chunk', () => {
+    expect(() => chunkSpans(text, { maxTokens: 100, overlapTokens: 51 })).toThrow(InputError);
+    expect(() => chunkSpans(text, { maxTokens: 100, overlapTokens: -1 })).toThrow(InputError);
   });
 });

@@ -37,21 +37,85 @@ const BOUNDARIES: readonly RegExp[] = [
  * ```
  */
 export function chunkText(text: string, options: ChunkTextOptions): string[] {
+  return chunkSpans(text, options).map((span) => text.slice(span.start, span.end));
+}
+
+/** Where a chunk lies in the text it was cut from: `text.slice(start, end)`, UTF-16 offsets. */
+export interface ChunkSpan {
+  start: number;
+  end: number;
+}
+
+/** Options of {@link chunkSpans}. */
+export interface ChunkSpanOptions extends ChunkTextOptions {
+  /**
+   * Tokens of the text before a chunk repeated at its start (within `maxTokens`), so that what straddles a cut is
+   * whole in one chunk: it starts at a sentence boundary in that stretch, else at a word boundary. @defaultValue 0
+   */
+  overlapTokens?: number;
+}
+
+/**
+ * {@link chunkText} as offsets into the text, optionally overlapping: each chunk but the first also starts up to
+ * `overlapTokens` before where the previous one ended (the chunks themselves cut at `maxTokens - overlapTokens`).
+ */
+export function chunkSpans(text: string, options: ChunkSpanOptions): ChunkSpan[] {
   const { maxTokens } = options;
+  const overlapTokens = options.overlapTokens ?? 0;
   if (!Number.isSafeInteger(maxTokens) || maxTokens < 1) {
     throw new InputError(`maxTokens must be a positive integer, got ${String(maxTokens)}`, { path: 'maxTokens' });
   }
+  if (!Number.isSafeInteger(overlapTokens) || overlapTokens < 0 || overlapTokens * 2 > maxTokens) {
+    throw new InputError(
+      `overlapTokens must be a whole number from 0 to half of maxTokens, got ${String(overlapTokens)}`,
+      {
+        path: 'overlapTokens',
+      },
+    );
+  }
   if (text === '') return [];
-  if (estimateTokens(text) <= maxTokens) return [text];
-  const chunks: string[] = [];
-  chunkAtLevel(text, 0, maxTokens, chunks);
-  const last = chunks.length - 1;
-  return chunks
-    .map((chunk, index) => {
-      const start = index === 0 ? chunk : chunk.trimStart();
-      return index === last ? start : start.trimEnd();
-    })
-    .filter((chunk) => chunk !== '');
+  if (estimateTokens(text) <= maxTokens) return [{ start: 0, end: text.length }];
+  const pieces: string[] = [];
+  chunkAtLevel(text, 0, maxTokens - overlapTokens, pieces);
+  // The pieces cover the text in order; trimming whitespace where two meet gives each chunk's span.
+  const spans: ChunkSpan[] = [];
+  let offset = 0;
+  pieces.forEach((piece, index) => {
+    let start = offset;
+    let end = offset + piece.length;
+    offset = end;
+    if (index > 0) start += piece.length - piece.trimStart().length;
+    if (index < pieces.length - 1) end -= piece.length - piece.trimEnd().length;
+    if (end > start) spans.push({ start, end });
+  });
+  if (overlapTokens === 0) return spans;
+  return spans.map((span, index) =>
+    index === 0
+      ? span
+      : { start: overlapStart(text, span.start, overlapTokens, spans[index - 1]?.start ?? 0), end: span.end },
+  );
+}
+
+/**
+ * The start of the stretch repeated before a chunk starting at `start`: the longest one within `overlapTokens`
+ * (not before the previous chunk), moved forward to the first sentence boundary in it, else the first word boundary.
+ */
+function overlapStart(text: string, start: number, overlapTokens: number, floor: number): number {
+  let low = Math.max(floor, start - overlapTokens * 16);
+  let high = start;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (estimateTokens(text.slice(middle, start)) <= overlapTokens) high = middle;
+    else low = middle + 1;
+  }
+  const window = text.slice(low, start);
+  const sentence = /[.!?…]+["'”’»)\]]*\s+|[。！？]+["'”’」』）)\]]*\s*|\n\s*/.exec(window);
+  if (sentence !== null && sentence.index + sentence[0].length < window.length) {
+    return low + sentence.index + sentence[0].length;
+  }
+  if (low === floor || /\s/.test(text[low - 1] ?? ' ')) return low;
+  const word = /\s+/.exec(window);
+  return word === null ? start : low + word.index + word[0].length;
 }
 
 function chunkAtLevel(text: string, level: number, maxTokens: number, chunks: string[]): void {

@@ -134,13 +134,27 @@ export interface JsonInstructionOptions {
   schema: JsonSchema;
   /** How the request asks for JSON. */
   mode: JsonInstructionMode;
+  /**
+   * Ask for `{"value": …, "quotes": …}`: the value and, in its shape, the exact text each value comes from (23
+   * tokens more than without, see `docs/grounding.md`). @defaultValue false
+   */
+  cite?: boolean | undefined;
 }
+
+/** What a cited reply's quotes are, said once for every mode. */
+const QUOTES_RULE = 'Q: V with each value replaced by its exact source text.';
 
 /**
  * The format part of a json task's system message: the schema's compact shape ({@link renderSchema}), or for
  * `tool` a note to call the function. Always says "JSON", as DashScope's `json_object` mode requires.
  */
 export function jsonInstruction(options: JsonInstructionOptions): string {
+  if (options.cite === true) {
+    if (options.mode === 'tool')
+      return `Reply by calling the function with arguments {"value":V,"quotes":Q}.\n${QUOTES_RULE}`;
+    const lead = options.mode === 'prompt' ? 'Reply only with JSON' : 'Reply with JSON';
+    return `${lead} {"value":V,"quotes":Q}; V has this shape:\n${renderSchema(options.schema)}\n${QUOTES_RULE}`;
+  }
   if (options.mode === 'tool') return 'Reply by calling the function with JSON arguments.';
   const lead = options.mode === 'prompt' ? 'Reply only with JSON of this shape:' : 'Reply with JSON of this shape:';
   return `${lead}\n${renderSchema(options.schema)}`;

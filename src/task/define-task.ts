@@ -70,6 +70,9 @@ export function defineTask<O = unknown>(input: TaskDefinitionInput): Task<O> {
   if (!OUTPUT_FORMATS.includes(format)) add('/format', `format must be one of ${OUTPUT_FORMATS.join(', ')}`);
   const output = describeOutput(format, input.output, add);
   const confidence = checkConfidence(input, format, output.multi, add);
+  if (input.cite !== undefined && typeof input.cite !== 'boolean') add('/cite', 'cite must be true or false');
+  if (input.cite === true && format !== 'json')
+    add('/cite', `cite works with json tasks; this task has format ${format}`);
   const examples = checkExamples(input.examples, output.labels, output.multi, add);
   if (problems.length > 0) throw new TaskDefinitionError(problems);
 
@@ -93,6 +96,7 @@ export function defineTask<O = unknown>(input: TaskDefinitionInput): Task<O> {
       maxTokens: input.maxTokens,
       jsonMode,
       ...confidence,
+      ...(input.cite === true && format === 'json' ? { cite: true as const } : {}),
     }),
   };
   const task: Task<O> = Object.freeze({
@@ -353,7 +357,7 @@ export interface CompiledTask {
   /** Request fields shared by every call of the task. */
   request: Omit<ChatRequest, 'messages'>;
   /** Parses, repairs and validates a reply. */
-  parse: (reply: string) => ParseOutcome<unknown>;
+  parse: (reply: string, text?: string) => ParseOutcome<unknown>;
   /** The text of a response to parse. */
   replyText: (response: ChatResponse) => string;
   /** The label lookups of a `label` task, built once and handed to every label parser. */
@@ -386,7 +390,7 @@ export function compileTask(task: Task<unknown>): CompiledTask {
     format: format.instruction(task),
     examples: task.examples.map((example) => ({
       input: example.input,
-      output: format.renderExample(example.output, task),
+      output: format.renderExample(example.output, task, example.input),
     })),
   });
   const { settings } = task;

@@ -5,6 +5,7 @@
  */
 import type { ChatRequest, ChatResponse } from '../client/types.js';
 import type { JsonSchema } from '../json.js';
+import { citedSchema, exampleQuotes, groundValue, splitCitedReply } from '../output/citations.js';
 import { parseJsonReply } from '../output/json-reply.js';
 import { type LabelMatcher, parseLabelReply, parseLabelsReply } from '../output/labels.js';
 import type { ParseOutcome } from '../output/outcome.js';
@@ -19,10 +20,16 @@ export interface FormatStrategy {
   instruction(task: Task): string;
   /** Request fields this format needs (response_format, tools…). */
   request(task: Task): Pick<ChatRequest, 'responseFormat' | 'tools' | 'toolChoice'>;
-  /** An example output as the model should write it. */
-  renderExample(output: unknown, task: Task): string;
-  /** Builds the per-task reply parser (parse, repair, coerce, validate), once; label tasks get their matcher. */
-  createParser(task: Task, labelMatcher: LabelMatcher | undefined): (reply: string) => ParseOutcome<unknown>;
+  /** An example output as the model should write it (`input`: the example's text, for a cited example's quotes). */
+  renderExample(output: unknown, task: Task, input: string): string;
+  /**
+   * Builds the per-task reply parser (parse, repair, coerce, validate), once; label tasks get their matcher. The
+   * parser is given the input text too (a cited reply's quotes are checked against it).
+   */
+  createParser(
+    task: Task,
+    labelMatcher: LabelMatcher | undefined,
+  ): (reply: string, text?: string) => ParseOutcome<unknown>;
   /** The text of a reply to parse (the content, or a tool call's arguments). */
   replyText(response: ChatResponse): string;
 }
@@ -49,29 +56,33 @@ function wireSchema(schema: JsonSchema): JsonSchema {
 
 /** `json` format: a JSON value of the task's schema, via JSON mode, a JSON Schema response format, or a tool call. */
 const jsonFormat: FormatStrategy = {
-  instruction: (task) => jsonInstruction({ schema: task.jsonSchema, mode: effectiveJsonMode(task) }),
+  instruction: (task) =>
+    jsonInstruction({ schema: task.jsonSchema, mode: effectiveJsonMode(task), cite: task.settings.cite }),
   request(task) {
     const mode = effectiveJsonMode(task);
+    const schema = task.settings.cite === true ? citedSchema(task.jsonSchema) : task.jsonSchema;
     if (mode === 'json_object') return { responseFormat: { type: 'json_object' } };
     if (mode === 'json_schema') {
       return {
         responseFormat: {
           type: 'json_schema',
-          jsonSchema: { name: toolName(task), schema: wireSchema(task.jsonSchema), strict: true },
+          jsonSchema: { name: toolName(task), schema: wireSchema(schema), strict: true },
         },
       };
     }
     if (mode === 'tool') {
       const name = toolName(task);
-      return { tools: [{ name, parameters: wireSchema(task.jsonSchema) }], toolChoice: { name } };
+      return { tools: [{ name, parameters: wireSchema(schema) }], toolChoice: { name } };
     }
     return {};
   },
-  renderExample: (output) => JSON.stringify(output),
+  renderExample: (output, task, input) =>
+    JSON.stringify(task.settings.cite === true ? { value: output, quotes: exampleQuotes(output, input) } : output),
   createParser(task) {
     const validate: (value: unknown) => ParseOutcome<unknown> = task.zodSchema
       ? createZodValidator(task.zodSchema)
       : createJsonSchemaValidator(task.jsonSchema);
+    if (task.settings.cite === true) return createCitedParser(task, validate);
     return (reply) => {
       const parsed = parseJsonReply(reply, task.jsonSchema);
       if (!parsed.ok) return parsed;
@@ -84,6 +95,36 @@ const jsonFormat: FormatStrategy = {
     return call ? call.arguments : response.content;
   },
 };
+
+/**
+ * The parser of a cited json task: the `{ value, quotes }` envelope read (tolerating the value's fields beside
+ * `quotes`), the value validated, then every quote checked against the input text ({@link groundValue}); an
+ * unsupported or missing quote is an issue for the repair turn like any other.
+ */
+function createCitedParser(
+  task: Task,
+  validate: (value: unknown) => ParseOutcome<unknown>,
+): (reply: string, text?: string) => ParseOutcome<unknown> {
+  const envelope = citedSchema(task.jsonSchema);
+  return (reply, text) => {
+    const parsed = parseJsonReply(reply, envelope);
+    if (!parsed.ok) return parsed;
+    const split = splitCitedReply(parsed.value, task.jsonSchema, parsed.repairs);
+    if (!split.ok) return split;
+    const validated = validate(split.value.value);
+    const repairs = [...split.repairs, ...validated.repairs];
+    if (!validated.ok) {
+      return {
+        ok: false,
+        issues: validated.issues.map((issue) => ({ ...issue, path: ['value', ...issue.path] })),
+        repairs,
+      };
+    }
+    const grounded = groundValue(text ?? '', validated.value, split.value.quotes, task.jsonSchema);
+    if (!grounded.ok) return { ok: false, issues: grounded.issues, repairs };
+    return { ok: true, value: validated.value, repairs, citations: grounded.citations };
+  };
+}
 
 /** `label` format: one label (or several with `multi`) out of a fixed set. */
 export const labelFormat: FormatStrategy = {

@@ -8,11 +8,12 @@ import { InputError, TaskDefinitionError } from '../errors.js';
 import type { JsonSchema } from '../json.js';
 import { chunkText } from '../prompt/chunk-text.js';
 import { estimateTokens } from '../tokens.js';
+import { runChunkedTask } from './chunked-extract.js';
 import { defineTask } from './define-task.js';
 import { mapLimited } from './packing.js';
 import { checkText, type RunTaskOptions, runObservedTask, runTask } from './run-task.js';
 import { createTaskStream, streamTask, type TaskStream } from './stream-task.js';
-import type { JsonMode, Task, TaskExample } from './types.js';
+import type { Citations, FieldConflict, JsonMode, Task, TaskExample } from './types.js';
 import { DESCRIBING_KEYWORDS, describesValue, isZodSchema } from './zod-schema.js';
 
 /** Options shared by the one-liners: how to call ({@link RunTaskOptions}) plus task settings that shape the prompt. */
@@ -45,7 +46,15 @@ const CONFIDENCE_NAMES = ['confidence', 'minConfidence', 'escalate'] as const;
 /** The option keys each one-liner knows; any other key is a typo that would otherwise be ignored. */
 const KNOWN_OPTIONS = {
   classify: new Set<string>([...RUN_OPTION_NAMES, ...SETTING_NAMES, 'multi', ...CONFIDENCE_NAMES]),
-  extract: new Set<string>([...RUN_OPTION_NAMES, ...SETTING_NAMES, 'jsonMode']),
+  extract: new Set<string>([
+    ...RUN_OPTION_NAMES,
+    ...SETTING_NAMES,
+    'jsonMode',
+    'cite',
+    'chunk',
+    'merge',
+    'concurrency',
+  ]),
   summarize: new Set<string>([
     ...RUN_OPTION_NAMES,
     ...SETTING_NAMES,
@@ -275,6 +284,36 @@ export async function classify(text: string, labels: Labels, options: ClassifyOp
 export interface ExtractOptions extends TaskCallOptions {
   /** How to ask for JSON: JSON mode (default), a JSON Schema response format, or a tool call. */
   jsonMode?: JsonMode;
+  /**
+   * Cite the text each value comes from: every quote is checked against the input locally (a missing or
+   * unsupported one goes to the repair turn) and `extract` resolves to `{ value, citations }`. See
+   * `docs/grounding.md`. @defaultValue false
+   */
+  cite?: boolean;
+  /**
+   * Cut a long text into chunks (at paragraphs and sentences, overlapping), extract each, and merge the values:
+   * `true` for chunks of 16,000 tokens overlapping by 256, or your sizes. Needed for a text over the model's input
+   * limit. See `docs/grounding.md#long-documents`.
+   */
+  chunk?: boolean | { maxTokens?: number; overlapTokens?: number };
+  /**
+   * With `chunk`: your merge of the chunks' values (in text order) into one, instead of the default (arrays
+   * concatenated without duplicates, scalars the first non-null). Written as a method, so a function of your
+   * value type fits.
+   */
+  merge?(values: unknown[]): unknown;
+  /** With `chunk`: chunks extracted at a time. @defaultValue 4 */
+  concurrency?: number;
+}
+
+/** What {@link extract} with `cite: true` resolves to. */
+export interface CitedValue<T> {
+  /** The valid value. */
+  value: T;
+  /** A verbatim quote and its UTF-16 offsets for every non-null leaf of `value`, keyed by JSON Pointer. */
+  citations: Citations;
+  /** With `chunk`: the fields whose chunks found different values (the first non-null one was kept). */
+  conflicts?: FieldConflict[];
 }
 
 /** The task {@link extract} runs for a schema and options (cached per schema). */
@@ -285,7 +324,8 @@ export function extractTask(schema: z.ZodType | JsonSchema, options: ExtractOpti
       { path: 'schema' },
     );
   const fields = taskSettings(options);
-  return cachedTask(schema, JSON.stringify([fields, options.jsonMode]), () => {
+  const cite = options.cite === true;
+  return cachedTask(schema, JSON.stringify([fields, options.jsonMode, cite]), () => {
     try {
       return defineTask({
         name: 'extract',
@@ -295,6 +335,7 @@ export function extractTask(schema: z.ZodType | JsonSchema, options: ExtractOpti
         instructions: options.instructions ?? 'Extract the data from the text.',
         ...fields,
         ...(options.jsonMode === undefined ? {} : { jsonMode: options.jsonMode }),
+        ...(cite ? { cite } : {}),
       });
     } catch (error) {
       if (error instanceof TaskDefinitionError) throw new InputError(error.message, { path: 'schema', cause: error });
@@ -307,7 +348,17 @@ export function extractTask(schema: z.ZodType | JsonSchema, options: ExtractOpti
  * Extracts structured data from a text into a value valid against a zod schema (or a JSON Schema). See
  * `docs/getting-started.md#the-three-one-liners`.
  */
+export function extract<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  options: ExtractOptions & { cite: true },
+): Promise<CitedValue<z.output<S>>>;
 export function extract<S extends z.ZodType>(text: string, schema: S, options?: ExtractOptions): Promise<z.output<S>>;
+export function extract(
+  text: string,
+  schema: JsonSchema,
+  options: ExtractOptions & { cite: true },
+): Promise<CitedValue<unknown>>;
 export function extract(text: string, schema: JsonSchema, options?: ExtractOptions): Promise<unknown>;
 export async function extract(
   text: string,
@@ -315,8 +366,24 @@ export async function extract(
   options: ExtractOptions = {},
 ): Promise<unknown> {
   checkCall('extract', text, options);
-  const result = await runTask(extractTask(schema, options), text, options);
-  return result.value;
+  if (options.cite !== undefined && typeof options.cite !== 'boolean')
+    throw new InputError('cite must be true or false', { path: 'options.cite' });
+  const task = extractTask(schema, options);
+  const result =
+    options.chunk === undefined || options.chunk === false
+      ? await runTask(task, text, runOptions(options))
+      : await runChunkedTask(task, text, {
+          ...runOptions(options),
+          chunk: options.chunk,
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...(options.merge === undefined ? {} : { merge: options.merge }),
+        });
+  if (options.cite !== true) return result.value;
+  return {
+    value: result.value,
+    citations: result.citations ?? {},
+    ...(result.conflicts === undefined ? {} : { conflicts: result.conflicts }),
+  };
 }
 
 /**
@@ -335,6 +402,13 @@ export function streamExtract(
   options: ExtractOptions = {},
 ): TaskStream<unknown> {
   checkCall('extract', text, options);
+  for (const name of ['chunk', 'merge', 'concurrency'] as const) {
+    if (options[name] !== undefined && options[name] !== false) {
+      throw new InputError(`${name} does not apply to streamExtract: a chunked extraction is merged at the end`, {
+        path: `options.${name}`,
+      });
+    }
+  }
   return streamTask(extractTask(schema, options), text, runOptions(options));
 }
 

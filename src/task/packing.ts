@@ -87,7 +87,9 @@ export async function runPackedLabels(
   const misses: PendingItem[] = [];
   for (const item of pending) {
     const hit =
-      cache && item.key !== undefined ? await readCachedResult(cache, item.key, compiled, startedMs) : undefined;
+      cache && item.key !== undefined
+        ? await readCachedResult(cache, item.key, compiled, startedMs, item.text)
+        : undefined;
     if (hit) outcomes[item.index] = { ok: true, result: hit };
     else misses.push(item);
   }
@@ -366,7 +368,10 @@ export function packedSystemMessage(task: Task<unknown>): PackedSystemMessage {
             {
               input: buildPackedUserMessage(examples.map((example) => example.input)),
               output: examples
-                .map((example, index) => `${packedItemCode(index)}: ${labelFormat.renderExample(example.output, task)}`)
+                .map(
+                  (example, index) =>
+                    `${packedItemCode(index)}: ${labelFormat.renderExample(example.output, task, example.input)}`,
+                )
                 .join('\n'),
             },
           ],

@@ -186,7 +186,7 @@ export function createMemoryCache(maxEntries = 10_000): ResultCache {
 
 /**
  * Looks `key` up and rebuilds the result from the entry's raw text with the task's own parser, so the value is
- * validated (and typed: dates, transforms) as if the reply had just arrived. A failing store, a missing entry or
+ * validated (and typed: dates, transforms) and its quotes checked against `text` as if the reply had just arrived. A failing store, a missing entry or
  * one that no longer parses is a miss (`undefined`). A hit costs nothing: `calls: 0`, zero usage, `costUsd: 0`,
  * `cached: true`.
  */
@@ -195,6 +195,7 @@ export async function readCachedResult(
   key: string,
   compiled: Pick<CompiledTask, 'parse'>,
   startedMs: number,
+  text: string,
 ): Promise<TaskResult<unknown> | undefined> {
   let entry: Awaited<ReturnType<ResultCache['get']>>;
   try {
@@ -203,10 +204,11 @@ export async function readCachedResult(
     return undefined;
   }
   if (entry === undefined || entry === null || typeof entry.raw !== 'string') return undefined;
-  const outcome = compiled.parse(entry.raw);
+  const outcome = compiled.parse(entry.raw, text);
   if (!outcome.ok) return undefined;
   return {
     value: outcome.value,
+    ...(outcome.citations === undefined ? {} : { citations: outcome.citations }),
     raw: entry.raw,
     calls: 0,
     repairs: [...outcome.repairs],

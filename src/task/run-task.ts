@@ -28,6 +28,7 @@ import type {
 } from '../client/types.js';
 import { roundUsd } from '../client/wire.js';
 import { InputError, OutputError, type OutputIssue } from '../errors.js';
+import { toPointer } from '../output/citations.js';
 import { formatIssues } from '../output/schema.js';
 import { buildMessages, buildRepairMessage } from '../prompt/messages.js';
 import { estimateTokens, loadTokenizer, MAX_BYTES_PER_CODE_UNIT, maxTokens } from '../tokens.js';
@@ -114,7 +115,7 @@ export async function runObservedTask<O>(
   if (options.timeoutMs !== undefined) checkTimeoutMs(options.timeoutMs, 'options.timeoutMs');
   const key = options.cache ? cacheKey(task, cacheModel(task, options.client), text) : undefined;
   if (options.cache && key !== undefined && !options.initialResponse) {
-    const hit = await readCachedResult(options.cache, key, compiled, started);
+    const hit = await readCachedResult(options.cache, key, compiled, started, text);
     if (hit) return hit as TaskResult<O>;
   }
   const client = options.client ?? getDefaultClient();
@@ -156,7 +157,7 @@ export async function runObservedTask<O>(
       const previous = attempts.at(-1);
       attempts.push(raw);
       const cutOff = response.finishReason === 'length';
-      const outcome = cutOff ? undefined : compiled.parse(raw);
+      const outcome = cutOff ? undefined : compiled.parse(raw, text);
       const issues: OutputIssue[] = cutOff
         ? [
             {
@@ -193,6 +194,7 @@ export async function runObservedTask<O>(
           ...(response.remainingCredits === undefined ? {} : { remainingCredits: response.remainingCredits }),
           finishReason: response.finishReason,
         };
+        if (outcome.citations !== undefined) result.citations = outcome.citations;
         if (task.settings.confidence === true) {
           Object.assign(result, readConfidence(task, response, outcome.value));
           if (isLowConfidence(task, result.confidence)) {
@@ -365,7 +367,14 @@ function outputError(
   response: ChatResponse,
 ): OutputError {
   const first = issues[0];
-  const detail = first ? `: ${first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}` : '';
+  // A cited task's quote issues (at `quotes/…`) are listed by the pointers of the values that failed.
+  const pointers = issues.filter((issue) => issue.path[0] === 'quotes').map((issue) => toPointer(issue.path.slice(1)));
+  const detail =
+    pointers.length > 0
+      ? `: no supported quote for ${pointers.join(', ')}`
+      : first
+        ? `: ${first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}`
+        : '';
   return new OutputError(`Task "${task.name}": ${reason}${detail}`, {
     attempts,
     issues,

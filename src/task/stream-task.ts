@@ -90,6 +90,8 @@ export function createTaskStream<O>(
 ): TaskStream<O> {
   const kind = partialKind(task);
   const fromTool = compileTask(task).request.tools !== undefined;
+  /** A cited reply is `{ value, quotes }`: its partials are the value's. */
+  const cited = task.settings.cite === true;
   const segments: Segment[] = [];
   let ended: { result: TaskResult<O> } | { error: unknown } | undefined;
   let wake: (() => void) | undefined;
@@ -140,7 +142,8 @@ export function createTaskStream<O>(
       } else if (fromTool ? delta.type === 'tool-arguments' && delta.toolIndex === 0 : delta.type === 'content') {
         segment.text.push(delta.text);
         const partial = segment.reader.push(delta.text);
-        if (partial !== undefined) segment.partial = partial;
+        const shown = cited && partial !== undefined ? (partial as { value?: unknown }).value : partial;
+        if (shown !== undefined) segment.partial = shown;
       } else {
         return;
       }

@@ -38,6 +38,8 @@ export interface TaskFile {
   /** With confidence: below this probability, `escalate` decides. */
   minConfidence?: number;
   escalate?: 'thinking' | 'reject';
+  /** extract, custom `json`: cite the text each value comes from. */
+  cite?: boolean;
 }
 
 /** A conditional branch: when `key` is `value`, `then` applies. */
@@ -214,6 +216,13 @@ export const taskFileSchema: JsonSchema = {
         'How a json task asks for JSON: json_object (JSON mode), json_schema (schema-constrained), tool (a forced tool call) or prompt (instructions only).',
       enum: ['json_object', 'json_schema', 'tool', 'prompt'],
       default: 'json_object',
+    },
+    cite: {
+      title: 'Citations',
+      description:
+        'extract, custom json: ask for the exact text each value comes from, check every quote against the input, and return the citations (JSON Pointer → quote, start, end).',
+      type: 'boolean',
+      default: false,
     },
   },
   allOf: [

@@ -247,6 +247,7 @@ export function taskFileToDefinition(data: unknown, file?: string): TaskDefiniti
     ...(task.confidence === undefined ? {} : { confidence: task.confidence }),
     ...(task.minConfidence === undefined ? {} : { minConfidence: task.minConfidence }),
     ...(task.escalate === undefined ? {} : { escalate: task.escalate }),
+    ...(task.cite === undefined ? {} : { cite: task.cite }),
   };
   return definition;
 }

@@ -6,8 +6,21 @@
 import type { z } from 'zod';
 import type { Usage } from '../client/types.js';
 import type { JsonSchema } from '../json.js';
+import type { Citation, Citations } from '../output/citations.js';
 
 export type { JsonSchema } from '../json.js';
+export type { Citation, Citations } from '../output/citations.js';
+
+/**
+ * A field of a chunked extraction whose chunks found different values: the first non-null one was kept; here are
+ * all of them, in chunk order, each with its chunk (0-based) and, with `cite`, its citation in the whole text.
+ */
+export interface FieldConflict {
+  /** JSON Pointer of the field in the merged value. */
+  pointer: string;
+  /** Every non-null value found for the field, in chunk order (the first is the one kept). */
+  values: { value: unknown; chunk: number; citation?: Citation }[];
+}
 
 /** How a task's reply is shaped and parsed. */
 export type OutputFormat = 'json' | 'label' | 'lines' | 'text';
@@ -70,6 +83,11 @@ export interface TaskDefinitionInput {
    * (`escalated: true`); `reject` fails with an `OutputError` of code `LOW_CONFIDENCE`. @defaultValue 'reject'
    */
   escalate?: 'thinking' | 'reject';
+  /**
+   * JSON tasks: ask for the exact text each value comes from, check every quote against the input locally, and
+   * return the citations on the result (`citations`). See `docs/grounding.md`. @defaultValue false
+   */
+  cite?: boolean;
 }
 
 /** Model settings of a task, defaults applied. */
@@ -83,6 +101,8 @@ export interface TaskSettings {
   confidence?: true;
   minConfidence?: number;
   escalate?: 'thinking' | 'reject';
+  /** Set when the task cites its values (absent otherwise, so other tasks keep their hash). */
+  cite?: true;
 }
 
 /** A task definition: a plain, frozen value. `O` is the type of a valid output value. */
@@ -140,6 +160,18 @@ export interface TaskResult<O> {
   labelScores?: Record<string, number>;
   /** Set when the label fell below `minConfidence` and this is the answer of the call with thinking on. */
   escalated?: true;
+  /**
+   * With `cite`: where each non-null leaf of the value comes from in the input, keyed by JSON Pointer
+   * (`/invoice/total`), each a verbatim quote with its UTF-16 offsets. See `docs/grounding.md`.
+   */
+  citations?: Citations;
+  /**
+   * A chunked extraction: the fields whose chunks disagreed (the first non-null value was kept), with every value
+   * found and the chunk it came from.
+   */
+  conflicts?: FieldConflict[];
+  /** A chunked extraction: how many chunks the text was cut into. */
+  chunks?: number;
   /** Why something asked for is missing, e.g. no confidence because the server returned no log-probabilities. */
   warnings?: string[];
 }
