@@ -355,6 +355,24 @@ describe('extract with chunk', () => {
     for (const id of straddling) expect(without.orders.map((order) => order.id)).not.toContain(id);
   });
 
+  it('chunks through runTask too: the result counts the chunks and reports conflicts without citations', async () => {
+    mock.server.setReply(readOrders);
+    const text = orderBook(400).text;
+    const task = defineTask({ name: 'orders', output: OrderBook });
+    const result = await runTask(task, { text }, { client: mock.client, chunk: { maxTokens: 2_000, concurrency: 2 } });
+    expect(result.chunks).toBe(mock.server.requests.length);
+    expect(result.calls).toBe(result.chunks);
+    expect(result.value.orders).toHaveLength(400);
+    expect(result.citations).toBeUndefined();
+    expect(result.conflicts?.map((conflict) => conflict.pointer)).toEqual(['/law']);
+    await expect(
+      runTask(defineTask({ name: 'triage', output: { labels: ['a', 'b'] } }), text, {
+        client: mock.client,
+        chunk: true,
+      }),
+    ).rejects.toThrow(/chunk works with json tasks/);
+  });
+
   it('takes the caller’s merge, and checks the merged value against the schema', async () => {
     mock.server.setReply(readOrders);
     const small = orderBook(300).text;

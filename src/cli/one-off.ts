@@ -4,7 +4,6 @@
  * @module
  */
 import type { QwenClient } from '../client/types.js';
-import { runChunkedTask } from '../task/chunked-extract.js';
 import { streamSummarize, summarize } from '../task/one-liners.js';
 import { runTask } from '../task/run-task.js';
 import { streamTask, type TaskStream } from '../task/stream-task.js';
@@ -147,10 +146,7 @@ checked against the input: a table of JSON Pointer, quote and offsets follows th
       positionals,
       io,
       async (text, client) => {
-        const result =
-          chunk === undefined
-            ? await runTask(task, text, { client })
-            : await runChunkedTask(task, text, { client, chunk });
+        const result = await runTask(task, text, { client, ...(chunk === undefined ? {} : { chunk }) });
         if (!cite) return result.value;
         return {
           value: result.value,

@@ -13,24 +13,33 @@ import { type Citation, type Citations, shiftCitations, toPointer } from '../out
 import { createJsonSchemaValidator, createZodValidator, isPlainObject } from '../output/schema.js';
 import { chunkSpans } from '../prompt/chunk-text.js';
 import { mapLimited } from './packing.js';
-import { type RunTaskOptions, runTask } from './run-task.js';
+import type { RunTaskOptions } from './run-task.js';
 import type { FieldConflict, Task, TaskResult } from './types.js';
 
 /** How a long text is cut: `true` for the defaults, or the chunk size and overlap in tokens. */
-export type ChunkOption = boolean | { maxTokens?: number; overlapTokens?: number };
+export type ChunkOption = boolean | ChunkSettings;
 
-/** Options of {@link runChunkedTask}. */
-export interface ChunkedTaskOptions extends RunTaskOptions {
-  /** How to cut the text. */
-  chunk: ChunkOption;
-  /** Chunks extracted at a time (each also waits for the client's own limits). @defaultValue 4 */
+/** How a long text is cut, extracted and merged (`chunk` of {@link RunTaskOptions}). */
+export interface ChunkSettings {
+  /** Most tokens of a chunk, overlap included (at least 200). @defaultValue 16000 */
+  maxTokens?: number;
+  /**
+   * Tokens of the text before a chunk repeated at its start, so a field written across a cut is whole in one chunk
+   * (at most half of `maxTokens`). @defaultValue 256, or an eighth of `maxTokens` when that is less
+   */
+  overlapTokens?: number;
+  /** Chunks extracted at a time (each call also waits for the client's own limits). @defaultValue 4 */
   concurrency?: number;
   /**
-   * Your own merge of the chunks' values (in chunk order) into one; the default concatenates arrays and keeps the
-   * first non-null scalar. Citations follow a leaf whose value some chunk has at the same pointer.
+   * Your merge of the chunks' values (in text order) into one, instead of the default (arrays concatenated without
+   * duplicates, the first non-null scalar). Citations follow a leaf whose value some chunk has at the same pointer.
+   * Written as a method, so a function of your value type fits.
    */
-  merge?: (values: unknown[]) => unknown;
+  merge?(values: unknown[]): unknown;
 }
+
+/** One run of the task on one text: `runTask` itself, handed in (it calls this file, so this file may not import it). */
+type RunOne = <O>(task: Task<O>, text: string, options: RunTaskOptions) => Promise<TaskResult<O>>;
 
 /** Tokens a chunk may have with `chunk: true`: ample context per call, and a 300k-token text in 19 calls. */
 export const DEFAULT_CHUNK_TOKENS = 16_000;
@@ -45,22 +54,23 @@ export const DEFAULT_OVERLAP_TOKENS = 256;
 export async function runChunkedTask<O>(
   task: Task<O>,
   text: string,
-  options: ChunkedTaskOptions,
+  options: RunTaskOptions & { chunk: ChunkOption },
+  runOne: RunOne,
 ): Promise<TaskResult<O>> {
   const started = performance.now();
-  const { chunk, concurrency = 4, merge, ...runOptions } = options;
-  const { maxTokens, overlapTokens } = chunkSizes(chunk);
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new InputError('concurrency must be a whole number of at least 1', { path: 'options.concurrency' });
-  if (merge !== undefined && typeof merge !== 'function')
-    throw new InputError('merge must be a function of the chunk values', { path: 'options.merge' });
+  const { chunk, ...runOptions } = options;
+  if (task.format !== 'json')
+    throw new InputError(`chunk works with json tasks; task "${task.name}" has format ${task.format}`, {
+      path: 'options.chunk',
+    });
+  const { maxTokens, overlapTokens, concurrency, merge } = chunkPlan(chunk);
   if (typeof text !== 'string' || text.trim() === '')
     throw new InputError('text must be a non-empty string', { path: 'text' });
   const spans = chunkSpans(text, { maxTokens, overlapTokens }).filter(
     (span) => text.slice(span.start, span.end).trim() !== '',
   );
   const results = await mapLimited(spans, concurrency, (span) =>
-    runTask(task, text.slice(span.start, span.end), runOptions),
+    runOne(task, text.slice(span.start, span.end), runOptions),
   );
   const citations = results.map((result, index) =>
     result.citations === undefined ? undefined : shiftCitations(result.citations, spans[index]?.start ?? 0),
@@ -95,20 +105,29 @@ export async function runChunkedTask<O>(
   };
 }
 
-/** The chunk size and overlap of a `chunk` option, checked. */
-function chunkSizes(chunk: ChunkOption): { maxTokens: number; overlapTokens: number } {
-  if (chunk === true) return { maxTokens: DEFAULT_CHUNK_TOKENS, overlapTokens: DEFAULT_OVERLAP_TOKENS };
-  if (!isPlainObject(chunk))
-    throw new InputError('chunk must be true or { maxTokens, overlapTokens }', { path: 'options.chunk' });
-  const maxTokens = chunk.maxTokens ?? DEFAULT_CHUNK_TOKENS;
+/** The settings of a `chunk` option, defaults applied, each checked. */
+function chunkPlan(chunk: ChunkOption): Required<Omit<ChunkSettings, 'merge'>> & Pick<ChunkSettings, 'merge'> {
+  if (chunk !== true && !isPlainObject(chunk))
+    throw new InputError('chunk must be true or { maxTokens, overlapTokens, concurrency, merge }', {
+      path: 'options.chunk',
+    });
+  const settings: ChunkSettings = chunk === true ? {} : chunk;
+  const maxTokens = settings.maxTokens ?? DEFAULT_CHUNK_TOKENS;
   if (!Number.isSafeInteger(maxTokens) || maxTokens < 200)
     throw new InputError('chunk.maxTokens must be a whole number of at least 200', { path: 'options.chunk.maxTokens' });
-  const overlapTokens = chunk.overlapTokens ?? Math.min(DEFAULT_OVERLAP_TOKENS, Math.floor(maxTokens / 8));
+  const overlapTokens = settings.overlapTokens ?? Math.min(DEFAULT_OVERLAP_TOKENS, Math.floor(maxTokens / 8));
   if (!Number.isSafeInteger(overlapTokens) || overlapTokens < 0 || overlapTokens * 2 > maxTokens)
     throw new InputError('chunk.overlapTokens must be a whole number from 0 to half of maxTokens', {
       path: 'options.chunk.overlapTokens',
     });
-  return { maxTokens, overlapTokens };
+  const concurrency = settings.concurrency ?? 4;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+    throw new InputError('chunk.concurrency must be a whole number of at least 1', {
+      path: 'options.chunk.concurrency',
+    });
+  if (settings.merge !== undefined && typeof settings.merge !== 'function')
+    throw new InputError('chunk.merge must be a function of the chunk values', { path: 'options.chunk.merge' });
+  return { maxTokens, overlapTokens, concurrency, ...(settings.merge === undefined ? {} : { merge: settings.merge }) };
 }
 
 /** The merged value checked against the task's schema (a merge may break a limit no chunk broke, e.g. `maxItems`). */

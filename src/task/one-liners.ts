@@ -8,7 +8,6 @@ import { InputError, TaskDefinitionError } from '../errors.js';
 import type { JsonSchema } from '../json.js';
 import { chunkText } from '../prompt/chunk-text.js';
 import { estimateTokens } from '../tokens.js';
-import { runChunkedTask } from './chunked-extract.js';
 import { defineTask } from './define-task.js';
 import { mapLimited } from './packing.js';
 import { checkText, type RunTaskOptions, runObservedTask, runTask } from './run-task.js';
@@ -369,15 +368,24 @@ export async function extract(
   if (options.cite !== undefined && typeof options.cite !== 'boolean')
     throw new InputError('cite must be true or false', { path: 'options.cite' });
   const task = extractTask(schema, options);
-  const result =
-    options.chunk === undefined || options.chunk === false
-      ? await runTask(task, text, runOptions(options))
-      : await runChunkedTask(task, text, {
-          ...runOptions(options),
-          chunk: options.chunk,
-          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-          ...(options.merge === undefined ? {} : { merge: options.merge }),
-        });
+  const { chunk, concurrency, merge } = options;
+  if ((concurrency !== undefined || merge !== undefined) && (chunk === undefined || chunk === false)) {
+    throw new InputError('concurrency and merge need chunk', {
+      path: concurrency === undefined ? 'options.merge' : 'options.concurrency',
+    });
+  }
+  const result = await runTask(task, text, {
+    ...runOptions(options),
+    ...(chunk === undefined || chunk === false
+      ? {}
+      : {
+          chunk: {
+            ...(chunk === true ? {} : chunk),
+            ...(concurrency === undefined ? {} : { concurrency }),
+            ...(merge === undefined ? {} : { merge }),
+          },
+        }),
+  });
   if (options.cite !== true) return result.value;
   return {
     value: result.value,

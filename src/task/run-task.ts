@@ -32,6 +32,7 @@ import { toPointer } from '../output/citations.js';
 import { formatIssues } from '../output/schema.js';
 import { buildMessages, buildRepairMessage } from '../prompt/messages.js';
 import { estimateTokens, loadTokenizer, MAX_BYTES_PER_CODE_UNIT, maxTokens } from '../tokens.js';
+import { type ChunkOption, runChunkedTask } from './chunked-extract.js';
 import { isLowConfidence, lowConfidenceError, readConfidence } from './confidence.js';
 import { compileTask, escalationTask, MAX_OUTPUT_TOKENS } from './define-task.js';
 import { cacheKey, cacheModel, type ResultCache, readCachedResult, storeCachedResult } from './result-cache.js';
@@ -60,6 +61,13 @@ export interface RunTaskOptions {
    */
   traceContext?: unknown;
   /**
+   * JSON tasks: cut a long text into overlapping chunks at paragraphs and sentences, run the task on each, and merge
+   * the values — `true` for chunks of 16,000 tokens overlapping by 256, or your sizes, concurrency and merge. Needed for a
+   * text over the model's input limit. The result says how many `chunks`, lists `conflicts`, and a citing task's
+   * `citations` point into the whole text. See `docs/grounding.md#long-documents`.
+   */
+  chunk?: ChunkOption;
+  /**
    * A reply already obtained for the first call (e.g. from the Batch API): parsed as if the first call had returned
    * it, and only repair turns are sent. A member of a public type, so kept out of the API docs:
    * @internal
@@ -80,7 +88,18 @@ export function runTask<O>(
   input: string | { text: string },
   options: RunTaskOptions = {},
 ): Promise<TaskResult<O>> {
+  if (options.chunk !== undefined && options.chunk !== false) {
+    const { chunk, initialResponse: _reply, ...rest } = options;
+    return runChunkedTask(task, textOf(input), { ...rest, chunk }, runTask);
+  }
   return runObservedTask(task, input, options, undefined);
+}
+
+/** The text of an input as given (checked later): a string, or a `{ text }` object's text. */
+function textOf(input: unknown): string {
+  return (
+    typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as { text?: unknown }).text : input
+  ) as string;
 }
 
 /** What a streamed run is told as it goes ({@link runObservedTask}). */
@@ -104,10 +123,7 @@ export async function runObservedTask<O>(
   const started = performance.now();
   const compiled = compileTask(task);
   // Callers from JavaScript may pass anything: the check names what it got (an array is not a `{ text }` object).
-  const given: unknown = input;
-  const text = (
-    typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as { text?: unknown }).text : given
-  ) as string;
+  const text = textOf(input);
   const counting = checkTextWithTokenizer(text, compiled);
   if (counting) await counting;
   const maxRepairs = options.maxRepairs ?? 1;
