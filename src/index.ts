@@ -1,12 +1,20 @@
 /**
  * qwen-tasks: dependable structured work on qwen-flash. One-liners (`classify`, `extract`, `summarize`), task
- * definitions (`defineTask`, `loadTask`, `runTask`, `previewTask`), batches (`runBatch`), the client (`createClient`),
- * result caches and the error classes. Everything else under `src/` is internal (see `src/README.md`).
+ * definitions (`defineTask`, `loadTask`, `runTask`, `previewTask`), batches (`runBatch`), evaluation and tuning
+ * (`evaluateTask`, `tuneTask`), the client (`createClient`), result caches and the error classes. Everything else
+ * under `src/` is internal (see `src/README.md`).
  * @module
  */
 
 export { type EvalReport, type EvaluateTaskOptions, evaluateTask } from './batch/evaluate.js';
 export { cancelBatchRun, readBatchResults, runBatch } from './batch/run-batch.js';
+export {
+  type TuneProgress,
+  type TuneReport,
+  type TuneResult,
+  type TuneTaskOptions,
+  tuneTask,
+} from './batch/tune.js';
 export type {
   BatchApiProgress,
   BatchInput,

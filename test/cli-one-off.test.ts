@@ -184,7 +184,7 @@ describe('configuration from the environment', () => {
 });
 
 describe('help and version', () => {
-  it.each(['classify', 'extract', 'summarize', 'run', 'preview', 'eval', 'check'])(
+  it.each(['classify', 'extract', 'summarize', 'run', 'preview', 'eval', 'tune', 'check'])(
     'prints the help of %s with an example and exits with 0',
     async (command) => {
       const result = await runCli([command, '--help']);
@@ -197,7 +197,7 @@ describe('help and version', () => {
   it('lists every command in the top-level help and prints the version', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['classify', 'extract', 'summarize', 'run', 'preview', 'eval', 'check']) {
+    for (const command of ['classify', 'extract', 'summarize', 'run', 'preview', 'eval', 'tune', 'check']) {
       expect(help.stdout).toContain(`  ${command} `);
     }
     const version = await runCli(['--version']);

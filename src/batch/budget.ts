@@ -16,7 +16,7 @@ import type { BatchItem, BatchItemOutcome, BatchStopReason } from './types.js';
 /** How an item's cost is estimated before it is sent. */
 export interface ItemEstimate {
   /** The prompt tokens of the item's first call: the task's system prompt and the item's text. */
-  promptTokens(item: BatchItem): number;
+  promptTokens(item: Pick<BatchItem, 'text'>): number;
   /** The price of some usage at the client's online prices. */
   priceUsd(usage: Pick<Usage, 'promptTokens' | 'completionTokens'>): number;
 }
@@ -26,7 +26,10 @@ const MESSAGE_OVERHEAD_TOKENS = 12;
 /** The token estimate is within ±20% of the tokenizer; a budget must not count low, so the text counts 25% more. */
 const TEXT_MARGIN = 1.25;
 
-/** The estimate of a run: its task's system prompt, the client's prices (the default prices without a client). */
+/**
+ * The estimate of a run (or of a `tuneTask` evaluation): its task's system prompt, the client's prices (the
+ * default prices without a client).
+ */
 export function createItemEstimate(start: Pick<BatchRunStart, 'task' | 'client'>): ItemEstimate {
   const { systemTokens } = compileTask(start.task);
   const { client } = start;

@@ -5,8 +5,10 @@
  * @module
  */
 import type { QwenClient, UsageTotals } from '../client/types.js';
+import { roundUsd } from '../client/wire.js';
 import { AuthenticationError, InputError, InsufficientCreditsError } from '../errors.js';
 import { mapLimited } from '../task/packing.js';
+import type { ResultCache } from '../task/result-cache.js';
 import { getDefaultClient, runTask } from '../task/run-task.js';
 import type { Task } from '../task/types.js';
 import { type CalibrationItem, type CalibrationSummary, summarizeCalibration } from './calibration.js';
@@ -234,6 +236,11 @@ export interface EvaluateTaskOptions {
   client?: QwenClient;
   /** Items in flight at once. @defaultValue 8 */
   concurrency?: number;
+  /**
+   * Where results are looked up before calling and stored after (see {@link ResultCache}): an evaluation run again
+   * with the same cache makes no request and costs nothing. @defaultValue none
+   */
+  cache?: ResultCache;
   /** Find the lowest confidence threshold that reaches this accuracy (label tasks with `confidence`). */
   targetAccuracy?: number;
   /** What the report calls the data (a file name). @defaultValue 'items' */
@@ -252,23 +259,43 @@ export interface EvaluateTaskOptions {
  */
 export async function evaluateTask(
   task: Task,
-  items: readonly { text: string; expected: unknown }[],
+  items: readonly { text: string; expected: unknown; line?: number }[],
   options: EvaluateTaskOptions = {},
 ): Promise<EvalReport> {
   const client = options.client ?? getDefaultClient();
   const before = client.usage;
-  const labelled = items.map((item, index) => ({ line: index + 1, text: item.text, expected: item.expected }));
-  const evaluated = await runEvaluation(task, labelled, client, options.concurrency ?? 8, options.onItem);
+  const labelled = items.map((item, index) => ({
+    line: item.line ?? index + 1,
+    text: item.text,
+    expected: item.expected,
+  }));
+  const evaluated = await runEvaluation(task, labelled, {
+    client,
+    concurrency: options.concurrency ?? 8,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.onItem === undefined ? {} : { onItem: options.onItem }),
+  });
   const after = client.usage;
   const usage: UsageTotals = {
     requests: after.requests - before.requests,
     promptTokens: after.promptTokens - before.promptTokens,
     completionTokens: after.completionTokens - before.completionTokens,
     cachedTokens: after.cachedTokens - before.cachedTokens,
-    costUsd: after.costUsd - before.costUsd,
+    costUsd: roundUsd(after.costUsd - before.costUsd),
   };
   const reportOptions = options.targetAccuracy === undefined ? {} : { targetAccuracy: options.targetAccuracy };
   return buildEvalReport(task, options.data ?? 'items', evaluated, usage, reportOptions);
+}
+
+/** How {@link runEvaluation} runs the items. */
+export interface RunEvaluationOptions {
+  client: QwenClient;
+  /** Items in flight at once. */
+  concurrency: number;
+  /** Where each item's result is looked up first and stored after. */
+  cache?: ResultCache;
+  /** Called as each item finishes. */
+  onItem?: (item: EvaluatedItem) => void;
 }
 
 /**
@@ -279,15 +306,14 @@ export async function evaluateTask(
 export function runEvaluation(
   task: Task,
   items: readonly LabelledItem[],
-  client: QwenClient,
-  concurrency: number,
-  onItem?: (item: EvaluatedItem) => void,
+  options: RunEvaluationOptions,
 ): Promise<EvaluatedItem[]> {
-  return mapLimited(items, concurrency, async (item) => {
+  const { client, cache, onItem } = options;
+  return mapLimited(items, options.concurrency, async (item) => {
     const started = performance.now();
     let evaluated: EvaluatedItem;
     try {
-      const result = await runTask(task, item.text, { client });
+      const result = await runTask(task, item.text, cache === undefined ? { client } : { client, cache });
       evaluated = {
         ...item,
         predicted: result.value,

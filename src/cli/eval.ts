@@ -117,10 +117,14 @@ any format (the value to match exactly); for multi-label tasks a list: {"text": 
           costUsd: usage.costUsd,
         };
       };
-      const evaluated = await runEvaluation(task, items, client, concurrency, (item) => {
-        done += 1;
-        if (item.error !== undefined) failed += 1;
-        progress.update(snapshot());
+      const evaluated = await runEvaluation(task, items, {
+        client,
+        concurrency,
+        onItem: (item) => {
+          done += 1;
+          if (item.error !== undefined) failed += 1;
+          progress.update(snapshot());
+        },
       });
       progress.finish(snapshot());
       return buildEvalReport(task, data, evaluated, client.usage, { targetAccuracy });
@@ -189,7 +193,7 @@ function parseTargetAccuracy(value: string): number {
  * `"label"`, for any format; a list of labels for multi-label tasks). A line without a text or an expected value is a
  * {@link UsageError} naming the file and line.
  */
-async function readLabelledData(path: string, command: string, warnings: CliOutput): Promise<LabelledItem[]> {
+export async function readLabelledData(path: string, command: string, warnings: CliOutput): Promise<LabelledItem[]> {
   const items: LabelledItem[] = [];
   for await (const { line, value } of readJsonl(path, '--data', command, warnings)) {
     const text = isRecord(value) ? value.text : undefined;
@@ -211,7 +215,7 @@ async function readLabelledData(path: string, command: string, warnings: CliOutp
  * scoring does), naming the first line: no prediction can match them, so they are most likely typos in the data.
  * They are still scored, as labels of their own.
  */
-function warnUnknownLabels(task: Task, items: readonly LabelledItem[], data: string, warnings: CliOutput): void {
+export function warnUnknownLabels(task: Task, items: readonly LabelledItem[], data: string, warnings: CliOutput): void {
   if (task.labels === undefined) return;
   const known = new Set(task.labels.map((label) => label.toLowerCase()));
   const warned = new Set<string>();

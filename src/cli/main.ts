@@ -49,6 +49,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./eval.js')).evalCommand,
   },
   {
+    name: 'tune',
+    summary: 'improve a task from labelled data (examples, instructions, label descriptions) within a cost cap',
+    load: async () => (await import('./tune.js')).tuneCommand,
+  },
+  {
     name: 'check',
     summary: 'validate task files (every problem with file, JSON path and message)',
     load: async () => (await import('./check.js')).checkCommand,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../testing/faults.js';
+import { seededRandom } from '../seeded-random.js';
 import { createPartialReader, type PartialKind } from './partial.js';
 import { parseLinesReply } from './text-reply.js';
 

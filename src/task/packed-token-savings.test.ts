@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildMessages, buildPackedUserMessage } from '../prompt/messages.js';
-import { seededRandom } from '../testing/faults.js';
+import { seededRandom } from '../seeded-random.js';
 import { countMessageTokens, countTokens } from '../tokens.js';
 import { compileTask, defineTask } from './define-task.js';
 import { packedSystemMessage } from './packing.js';

@@ -1,7 +1,6 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { useMockPerTest } from '../../test/helpers/use-mock-per-test.js';
-import { seededRandom } from './faults.js';
 import type { MockFault, MockQwenOptions, MockRequest } from './index.js';
 import { seededFaults } from './index.js';
 
@@ -213,14 +212,5 @@ describe('seededFaults', () => {
       ),
     );
     expect(types).toEqual(new Set(['status:429', 'status:500', 'status:503', 'reset:', 'truncate:']));
-  });
-});
-
-describe('seededRandom', () => {
-  it('repeats its sequence for a seed and stays within [0, 1)', () => {
-    const numbers = (seed: number) => Array.from({ length: 1000 }, seededRandom(seed));
-    expect(numbers(5)).toEqual(numbers(5));
-    expect(numbers(5).every((value) => value >= 0 && value < 1)).toBe(true);
-    expect(numbers(5)).not.toEqual(numbers(6));
   });
 });

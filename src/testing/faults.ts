@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { seededRandom } from '../seeded-random.js';
 import type { MockState } from './state.js';
 import type { MockErrorShape, MockFault, MockRequest, MockStreamPacing } from './types.js';
 import { buildErrorAnswer, event, type MockAnswer } from './wire.js';
@@ -134,20 +135,6 @@ export function seededFaults(options: SeededFaultsOptions): (request: MockReques
     random();
     if (random() >= options.rate) return undefined;
     return kinds[Math.floor(random() * kinds.length)];
-  };
-}
-
-/**
- * A deterministic pseudo-random generator (mulberry32): the same seed gives the same sequence of numbers in [0, 1).
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
   };
 }
 
