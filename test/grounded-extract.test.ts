@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   InputError,
   loadTask,
   OutputError,
+  runBatch,
   runTask,
   streamExtract,
   TaskDefinitionError,
@@ -249,6 +250,32 @@ describe('extract with cite: true', () => {
     }
   });
 
+  it('writes each item’s citations to the results file of a run', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'qwen-tasks-cite-run-'));
+    try {
+      mock.server.setReply(cited(VALUE, GOOD_QUOTES));
+      const output = join(directory, 'results.jsonl');
+      const run = runBatch(
+        defineTask({ name: 'invoice', output: Invoice, cite: true }),
+        [{ id: 'a', text: INVOICE_TEXT }],
+        {
+          client: mock.client,
+          output,
+        },
+      );
+      const summary = await run.summary;
+      expect(summary.succeeded).toBe(1);
+      const line = JSON.parse((await readFile(output, 'utf8')).trim());
+      expect(line.citations['/total']).toEqual({
+        quote: '€1,250.00',
+        start: expect.any(Number),
+        end: expect.any(Number),
+      });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
   it('refuses cite on a task that is not json, and a cite option that is not a boolean, before any call', async () => {
     expect(() => defineTask({ name: 'x', output: { labels: ['a', 'b'] }, cite: true })).toThrow(TaskDefinitionError);
     await expect(extract(INVOICE_TEXT, Invoice, { client: mock.client, cite: 'yes' as never })).rejects.toThrow(
@@ -353,6 +380,32 @@ describe('extract with chunk', () => {
       chunk: { ...options, overlapTokens: 0 },
     });
     for (const id of straddling) expect(without.orders.map((order) => order.id)).not.toContain(id);
+  });
+
+  it('extracts from a text over the model’s input limit when chunk is set, and refuses it otherwise', async () => {
+    const paragraph = 'The parties agree to the terms below. Nothing else applies here at all.\n\n';
+    const filler = paragraph.repeat(33_000);
+    const text = `Party: ACME GmbH.\n\n${filler}Party: Beta Ltd.\n\n${filler}`;
+    expect(estimateTokens(text)).toBeGreaterThan(1_000_000);
+    const Parties = z.object({ parties: z.array(z.string()) });
+    mock.server.setReply((request) => {
+      const names = [...userText(request).matchAll(/Party: ([^.]+)\./g)].map((match) => match[1] ?? '');
+      return cited({ parties: names }, { parties: names.map((name) => `Party: ${name}`) });
+    });
+    await expect(extract(text, Parties, { client: mock.client, cite: true })).rejects.toThrow(InputError);
+    expect(mock.server.requests).toHaveLength(0);
+    const { value, citations } = await extract(text, Parties, {
+      client: mock.client,
+      cite: true,
+      chunk: { maxTokens: 100_000 },
+    });
+    expect(value.parties).toEqual(['ACME GmbH', 'Beta Ltd']);
+    expect(mock.server.requests.length).toBeGreaterThan(10);
+    expect(citations['/parties/1']).toEqual({
+      quote: 'Party: Beta Ltd',
+      start: text.indexOf('Party: Beta'),
+      end: text.indexOf('Party: Beta') + 15,
+    });
   });
 
   it('chunks through runTask too: the result counts the chunks and reports conflicts without citations', async () => {

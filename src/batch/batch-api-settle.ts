@@ -19,7 +19,7 @@ import {
 import { isRecord } from '../json.js';
 import { runTask } from '../task/run-task.js';
 import { BATCH_API_DEFAULTS, type BatchApiRun, type TrackedBatch } from './batch-api-run.js';
-import { failedOutcome, trackSpend } from './outcomes.js';
+import { failedOutcome, succeededOutcome, trackSpend } from './outcomes.js';
 import { itemTraceContext } from './run-batch.js';
 import type { BatchApiProgress, BatchItem, BatchItemOutcome } from './types.js';
 
@@ -297,14 +297,7 @@ async function completeBatchItem(run: BatchApiRun, item: BatchItem, response: Ch
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
       ...(run.trace === undefined ? {} : { traceContext: itemTraceContext(run.trace, item.index) }),
     });
-    return {
-      ok: true,
-      value: result.value,
-      calls: result.calls,
-      usage: result.usage,
-      costUsd: result.costUsd,
-      durationMs: clock.now() - started,
-    };
+    return succeededOutcome(result, clock.now() - started, false);
   } catch (error) {
     const { calls, usage, costUsd } = spend;
     return { ok: false, error, calls, usage, costUsd, durationMs: clock.now() - started };

@@ -7,9 +7,9 @@ import type { ChatOptions, ChatRequest, ChatResponse, Clock, QwenClient } from '
 import { ZERO_USAGE } from '../client/wire.js';
 import { type PackedOutcome, runPackedLabels } from '../task/packing.js';
 import { type RunTaskOptions, runTask } from '../task/run-task.js';
-import type { Task, TaskResult } from '../task/types.js';
+import type { Task } from '../task/types.js';
 import type { ItemEstimate } from './budget.js';
-import { trackSpend } from './outcomes.js';
+import { succeededOutcome, trackSpend } from './outcomes.js';
 import { type BatchRunStart, type BatchTrace, itemTraceContext } from './run-batch.js';
 import type { BatchExecutor, BatchItem, BatchItemOutcome } from './types.js';
 
@@ -137,24 +137,4 @@ export function observeRetries(client: QwenClient, onRetried: () => void): QwenC
     return response;
   }
   return Object.create(client, { chat: { value: chat } }) as QwenClient;
-}
-
-/**
- * The outcome of an item whose task call reached a value; `throttled` when a call of it was rate limited before the
- * client recovered.
- */
-function succeededOutcome(result: TaskResult<unknown>, durationMs: number, throttled: boolean): BatchItemOutcome {
-  return {
-    ok: true,
-    value: result.value,
-    calls: result.calls,
-    usage: result.usage,
-    costUsd: result.costUsd,
-    durationMs,
-    ...(result.cached === true ? { cached: true } : {}),
-    ...(result.confidence === undefined ? {} : { confidence: result.confidence, labelScores: result.labelScores }),
-    ...(result.escalated === true ? { escalated: true } : {}),
-    ...(result.remainingCredits === undefined ? {} : { remainingCredits: result.remainingCredits }),
-    ...(throttled ? { throttled } : {}),
-  };
 }

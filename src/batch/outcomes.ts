@@ -14,7 +14,7 @@ import {
   LOW_CONFIDENCE,
   OutputError,
 } from '../errors.js';
-import type { AttemptInfo } from '../task/types.js';
+import type { AttemptInfo, TaskResult } from '../task/types.js';
 import { estimateTokens } from '../tokens.js';
 import { createIdTable, type IdTable } from './id-table.js';
 import { INVALID_RECORD_ID, readBatchInputs } from './inputs.js';
@@ -309,6 +309,31 @@ export function createProgressReporter(
 }
 
 /**
+ * The outcome of an item whose task call reached a value; `throttled` when a call of it was rate limited before the
+ * client recovered.
+ */
+export function succeededOutcome(
+  result: TaskResult<unknown>,
+  durationMs: number,
+  throttled: boolean,
+): BatchItemOutcome {
+  return {
+    ok: true,
+    value: result.value,
+    calls: result.calls,
+    usage: result.usage,
+    costUsd: result.costUsd,
+    durationMs,
+    ...(result.cached === true ? { cached: true } : {}),
+    ...(result.confidence === undefined ? {} : { confidence: result.confidence, labelScores: result.labelScores }),
+    ...(result.escalated === true ? { escalated: true } : {}),
+    ...(result.citations === undefined ? {} : { citations: result.citations }),
+    ...(result.remainingCredits === undefined ? {} : { remainingCredits: result.remainingCredits }),
+    ...(throttled ? { throttled } : {}),
+  };
+}
+
+/**
  * The outcome of an item that failed with `error` after `calls` requests that report no usage: 0 for an unusable
  * record or a broken executor, 1 for a Batch API line that came back as an error.
  */
@@ -332,6 +357,7 @@ function toBatchItemResult(item: BatchItem, outcome: BatchItemOutcome, includeIn
       ? { confidence: outcome.confidence, labelScores: outcome.labelScores }
       : {}),
     ...(outcome.ok && outcome.escalated === true ? { escalated: true } : {}),
+    ...(outcome.ok && outcome.citations !== undefined ? { citations: outcome.citations } : {}),
     ...(outcome.requestId === undefined ? {} : { requestId: outcome.requestId }),
     ...(includeInput ? { input: item.input } : {}),
   };

@@ -5,6 +5,7 @@
  */
 import type { BatchRequestCounts, Clock, QwenClient, Usage } from '../client/types.js';
 import type { ResultCache } from '../task/result-cache.js';
+import type { Citations } from '../task/types.js';
 
 /**
  * One input record: a text, or an object with the text, an optional id and any other fields (carried into the
@@ -49,6 +50,8 @@ export interface BatchItemResult<O = unknown> {
   labelScores?: Record<string, number>;
   /** Set when the label was under `minConfidence` and the value is the answer of the call with thinking on. */
   escalated?: true;
+  /** Tasks with `cite`: a verbatim quote and its offsets in the item's text for every non-null leaf of `value`. */
+  citations?: Citations;
   /** Why the item failed, when not `ok`. */
   error?: BatchItemError;
   /** Chat calls made for this item (repairs included; 0 when it failed before any call). */
@@ -166,6 +169,7 @@ export type BatchItemOutcome = (
       confidence?: number;
       labelScores?: Record<string, number>;
       escalated?: true;
+      citations?: Citations;
     }
   | { ok: false; error: unknown }
 ) & {
