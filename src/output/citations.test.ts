@@ -89,6 +89,22 @@ describe('groundValue', () => {
     expect(outcome.ok && outcome.citations['/name']).toEqual({ quote: 'ACME Corp', start: 0, end: 9 });
   });
 
+  it('finds a quote whose middle is elided, spanning the gap, only when the parts come in order and close', () => {
+    const elided = ground(
+      { name: 'ACME Corp', since: '2025-03-03' },
+      { name: 'ACME Corp', since: 'a company… since 3 March 2025' },
+    );
+    expect(elided.ok && elided.citations['/since']).toEqual({
+      quote: 'a company active since 3 March 2025',
+      start: 11,
+      end: 46,
+    });
+    expect(ground({ since: '2025-03-03' }, { since: '3 March 2025 ... a company' }).ok).toBe(false);
+    const far = `Total:${' filler'.repeat(200)} €1,250.00`;
+    const money: JsonSchema = { type: 'object', properties: { total: { type: 'number' } } };
+    expect(groundValue(far, { total: 1250 }, { total: 'Total: … €1,250.00' }, money).ok).toBe(false);
+  });
+
   it('reads quotes keyed by pointer, with or without the leading slash, and quote objects and lists', () => {
     const value = { name: 'ACME Corp', tags: ['tools'], address: { city: 'Berlin' } };
     expect(ground(value, { '/name': 'ACME Corp', 'tags/0': ['tools'], '/address/city': { quote: 'Berlin' } }).ok).toBe(

@@ -130,7 +130,7 @@ export function groundValue(
   const normalized = normalizeText(text);
   const lookup = quoteLookup(quotes);
   const issues: OutputIssue[] = [];
-  const found: { leaf: Leaf; quote: string; places: number[] }[] = [];
+  const found: { leaf: Leaf; spans: Span[] }[] = [];
   for (const leaf of leaves) {
     const quote = lookup(leaf);
     const path = ['quotes', ...leaf.segments];
@@ -141,80 +141,120 @@ export function groundValue(
       });
       continue;
     }
-    const match = findQuote(normalized.text, quote);
-    if (match === undefined) {
+    const spans = findQuote(normalized.text, quote);
+    if (spans.length === 0) {
       issues.push({
         path,
         message: `${leaf.pointer}: the quote ${clip(quote)} is not in the text; quote the text exactly`,
       });
       continue;
     }
-    if (!supports(match.quote, leaf)) {
+    // Every place where the quote occurs and holds the value (an elided quote's places differ in what they span).
+    const supporting = spans.filter((span) => supports(normalized.text.slice(span.start, span.end), leaf));
+    if (supporting.length === 0) {
       issues.push({
         path,
         message: `${leaf.pointer}: the quote ${clip(quote)} does not contain the value ${clip(leafText(leaf))}`,
       });
       continue;
     }
-    found.push({ leaf, quote: match.quote, places: match.places });
+    found.push({ leaf, spans: supporting });
   }
   if (issues.length > 0) return { ok: false, issues };
-  const starts = placeQuotes(found.map((entry) => entry.places));
+  const chosen = placeQuotes(found.map((entry) => entry.spans.map((span) => span.start)));
   const citations: Citations = {};
   found.forEach((entry, index) => {
-    const at = starts[index] ?? 0;
-    const start = normalized.origin[at] ?? 0;
-    const end = normalized.origin[at + entry.quote.length] ?? start;
+    const span = entry.spans[chosen[index] ?? 0] ?? { start: 0, end: 0 };
+    const start = normalized.origin[span.start] ?? 0;
+    const end = normalized.origin[span.end] ?? start;
     citations[entry.leaf.pointer] = { quote: text.slice(start, end), start, end };
   });
   return { ok: true, citations };
 }
 
-/** The quote's normal form and where it occurs; a quote wrapped in quotation marks or ellipses is tried bare too. */
-function findQuote(haystack: string, quote: string): { quote: string; places: number[] } | undefined {
-  const normal = normalForm(quote);
-  const places = occurrences(haystack, normal);
-  if (places.length > 0) return { quote: normal, places };
-  const bare = normal.replace(/^(?:["'«]|\.\.\.|…)+\s*|\s*(?:["'»]|\.\.\.|…)+$/g, '');
-  if (bare === normal || bare === '') return undefined;
-  const barePlaces = occurrences(haystack, bare);
-  return barePlaces.length > 0 ? { quote: bare, places: barePlaces } : undefined;
+/** A stretch of the normalised text, `[start, end)`. */
+interface Span {
+  start: number;
+  end: number;
 }
 
-/** Start of each quote: unique ones as they are, then each ambiguous one nearest its placed neighbours. */
+/** Most characters an ellipsis in a quote may stand for. */
+const MAX_ELIDED_CHARS = 1_000;
+const ELLIPSIS = /\s*(?:\.\.\.|…)\s*/;
+
+/**
+ * Where a quote occurs in the normalised text: as written; else without the quotation marks or ellipses around it;
+ * else, for a quote whose middle is elided (`Total … €1,250.00`), each of its parts in order, the gaps at most
+ * {@link MAX_ELIDED_CHARS} long (the citation spans from the first part to the last, gap included).
+ */
+function findQuote(haystack: string, quote: string): Span[] {
+  const normal = normalForm(quote);
+  const whole = (needle: string): Span[] =>
+    occurrences(haystack, needle).map((start) => ({ start, end: start + needle.length }));
+  const spans = whole(normal);
+  if (spans.length > 0) return spans;
+  const bare = normal.replace(/^(?:["'«]|\.\.\.|…)+\s*|\s*(?:["'»]|\.\.\.|…)+$/g, '');
+  if (bare !== normal && bare !== '') {
+    const bareSpans = whole(bare);
+    if (bareSpans.length > 0) return bareSpans;
+  }
+  const parts = bare.split(ELLIPSIS).filter((part) => part !== '');
+  if (parts.length < 2) return [];
+  const [first = '', ...rest] = parts;
+  const elided: Span[] = [];
+  for (const start of occurrences(haystack, first)) {
+    let end = start + first.length;
+    for (const part of rest) {
+      const at = haystack.indexOf(part, end);
+      end = at === -1 || at - end > MAX_ELIDED_CHARS ? -1 : at + part.length;
+      if (end === -1) break;
+    }
+    if (end !== -1) elided.push({ start, end });
+  }
+  return elided;
+}
+
+/**
+ * Which place of each quote is taken (an index into its places, given by start): unique ones as they are, then
+ * each ambiguous one nearest its placed neighbours.
+ */
 function placeQuotes(placesByLeaf: readonly number[][]): number[] {
-  const starts: (number | undefined)[] = placesByLeaf.map((places) => (places.length === 1 ? places[0] : undefined));
+  const chosen: (number | undefined)[] = placesByLeaf.map((places) => (places.length === 1 ? 0 : undefined));
+  const startOf = (leaf: number): number | undefined => {
+    const place = chosen[leaf];
+    return place === undefined ? undefined : placesByLeaf[leaf]?.[place];
+  };
   placesByLeaf.forEach((places, index) => {
-    if (starts[index] !== undefined) return;
+    if (chosen[index] !== undefined) return;
     const neighbours: number[] = [];
     for (let before = index - 1; before >= 0; before -= 1) {
-      const start = starts[before];
+      const start = startOf(before);
       if (start !== undefined) {
         neighbours.push(start);
         break;
       }
     }
-    for (let after = index + 1; after < starts.length; after += 1) {
-      const start = starts[after];
+    for (let after = index + 1; after < placesByLeaf.length; after += 1) {
+      const start = startOf(after);
       if (start !== undefined) {
         neighbours.push(start);
         break;
       }
     }
-    let best = places[0] ?? 0;
+    let best = 0;
     if (neighbours.length > 0) {
       let bestDistance = Number.POSITIVE_INFINITY;
-      for (const place of places) {
+      places.forEach((place, placeIndex) => {
         const distance = Math.min(...neighbours.map((neighbour) => Math.abs(place - neighbour)));
         if (distance < bestDistance) {
           bestDistance = distance;
-          best = place;
+          best = placeIndex;
         }
-      }
+      });
     }
-    starts[index] = best;
+    chosen[index] = best;
   });
-  return starts as number[];
+  return chosen as number[];
 }
 
 function supports(quote: string, leaf: Leaf): boolean {
