@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { buildBatchRequestLine } from '../src/batch/batch-api-submit.js';
 import { createClient } from '../src/client/client.js';
 import { describeEnvironment } from '../src/client/config.js';
 import type { ChatRequest } from '../src/client/types.js';
 import { computeCostUsd, QWEN_FLASH_PRICES } from '../src/client/wire.js';
 import { ApiError, InputError, redact, registerSecret } from '../src/errors.js';
+import { defineTask, previewTask } from '../src/index.js';
+import { compileTask } from '../src/task/define-task.js';
 import { failure, useLoopbackClients } from './helpers/use-loopback-client.js';
 
 const KEY = 'sk-configuration-test-0123456789abcdef';
@@ -51,6 +54,21 @@ describe("jsonMode 'json_schema' and the model capability table", () => {
     const error = await failure(client({ model: 'qwen-plus', jsonSchemaModels: { 'qwen-plus': false } }).chat(strict));
     expect(error).toBeInstanceOf(InputError);
     expect(server.chatRequests()).toHaveLength(1);
+  });
+
+  it('applies the option to bodies built without chat too: a preview and a Batch API request line', async () => {
+    const task = defineTask({
+      name: 'name',
+      output: { type: 'object', properties: { name: { type: 'string' } } },
+      jsonMode: 'json_schema',
+    });
+    const capable = client({ jsonSchemaModels: { 'qwen-flash': true } });
+    const preview = await previewTask(task, 'Ann', { client: capable });
+    expect((preview.body.response_format as { type: string }).type).toBe('json_schema');
+    const line = JSON.parse(buildBatchRequestLine(compileTask(task), capable, 'a', 'Ann'));
+    expect(line.body.response_format.type).toBe('json_schema');
+    expect(() => buildBatchRequestLine(compileTask(task), client(), 'a', 'Ann')).toThrow(InputError);
+    await expect(previewTask(task, 'Ann', { client: client() })).rejects.toThrow(InputError);
   });
 
   it('leaves any model on an OpenAI-compatible server to the server (vLLM and Ollama support json_schema)', async () => {

@@ -7,6 +7,7 @@
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jsonSchemaModelsOf } from '../client/client.js';
 import type { BatchJob, QwenClient } from '../client/types.js';
 import { buildRequestBody } from '../client/wire.js';
 import { InputError } from '../errors.js';
@@ -145,13 +146,18 @@ const BATCH_REQUEST_URL = '/v1/chat/completions';
  */
 export function buildBatchRequestLine(
   compiled: CompiledTask,
-  client: Pick<QwenClient, 'provider' | 'model'>,
+  client: QwenClient,
   customId: string,
   text: string,
 ): string {
   const { body } = buildRequestBody(
     { ...compiled.request, stream: false, messages: buildMessages({ system: compiled.system, text }) },
-    { provider: client.provider, model: client.model, outputLengthField: 'max_tokens' },
+    {
+      provider: client.provider,
+      model: client.model,
+      outputLengthField: 'max_tokens',
+      jsonSchemaModels: jsonSchemaModelsOf(client),
+    },
   );
   return JSON.stringify({ custom_id: customId, method: 'POST', url: BATCH_REQUEST_URL, body });
 }

@@ -305,7 +305,19 @@ export function createClient(options: ClientOptions = {}): QwenClient {
     },
   };
   if (telemetry !== undefined) attachTelemetry(client, telemetry);
+  if (config.jsonSchemaModels !== undefined) jsonSchemaOverrides.set(client, config.jsonSchemaModels);
   return client;
+}
+
+/** Each client's `jsonSchemaModels` option, for request bodies built outside `chat` (previews, Batch API lines). */
+const jsonSchemaOverrides = new WeakMap<object, Readonly<Record<string, boolean>>>();
+
+/**
+ * The `jsonSchemaModels` a client was created with (`undefined` for none, or a client made elsewhere), so that a
+ * request body built without calling `chat` (a preview, a Batch API request line) accepts what the client would.
+ */
+export function jsonSchemaModelsOf(client: object | undefined): Readonly<Record<string, boolean>> | undefined {
+  return client === undefined ? undefined : jsonSchemaOverrides.get(client);
 }
 
 /** What one call sends, the same for every attempt (until the output-length field changes). */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { jsonSchemaModelsOf } from '../client/client.js';
 import type { ChatMessage, Provider, QwenClient } from '../client/types.js';
 import { buildRequestBody, computeCostUsd, QWEN_FLASH_PRICES } from '../client/wire.js';
 import { InputError } from '../errors.js';
@@ -74,6 +75,7 @@ export async function previewTask(
       provider,
       model: options.client?.model ?? 'qwen-flash',
       outputLengthField: 'max_tokens',
+      jsonSchemaModels: jsonSchemaModelsOf(options.client),
     },
   );
   const counted = await countMessageTokens(messages);
