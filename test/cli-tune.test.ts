@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MockQwen, startMockQwen } from '../src/testing/index.js';
 import { runCli } from './cli-helpers.js';
@@ -46,6 +46,9 @@ describe('qwen-tasks tune', () => {
     expect(text).toContain(`instructions: "${PROPOSED_INSTRUCTIONS}"`);
     expect(text).toMatch(/^labels:\n {2}- positive\n {2}- negative\n {2}- neutral\n/m);
     expect(text).toMatch(/^examples:\n {2}- input: /m);
+    // The original's relative $schema, rewritten to point at the same file from the tuned file's folder.
+    const schemaPath = /^\$schema: (.+)$/m.exec(text)?.[1] ?? '';
+    expect(resolve(directory, schemaPath)).toBe(resolve('schema/task.schema.json'));
     const check = await runCli(['check', join(directory, 'tuned.task.yaml')]);
     expect(check.stderr).toContain('all valid');
     expect(check.code).toBe(0);
@@ -90,12 +93,15 @@ describe('qwen-tasks tune', () => {
     expect((await runCli(['check', builtinOut])).code).toBe(0);
   });
 
-  it('stops cleanly under a cap smaller than one candidate and writes the original unchanged', async () => {
+  it('stops cleanly under a cap smaller than one candidate and writes the original unchanged (but its $schema path)', async () => {
     const result = await tune('capped.task.yaml', 'cache-e', '--max-cost', '0.000000001');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('stopped early: maxCostUsd 1e-9 USD: candidate "original" would bring the spend');
     expect(server.chatRequests()).toEqual([]);
-    expect(await readFile(join(directory, 'capped.task.yaml'), 'utf8')).toBe(await readFile(TASK, 'utf8'));
+    const withoutSchema = (text: string) => text.replace(/^\$schema: .*$/m, '');
+    const written = await readFile(join(directory, 'capped.task.yaml'), 'utf8');
+    expect(withoutSchema(written)).toBe(withoutSchema(await readFile(TASK, 'utf8')));
+    expect(resolve(directory, /^\$schema: (.+)$/m.exec(written)?.[1] ?? '')).toBe(resolve('schema/task.schema.json'));
   });
 
   it.each([

@@ -6,7 +6,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isRecord } from '../json.js';
 import { loadYaml, parseTaskFileText, type TaskFileSyntax, validateTaskFile } from '../task/task-file.js';
 import type { Task } from '../task/types.js';
@@ -39,6 +39,8 @@ export async function tunedTaskFileText(
   let text: string;
   if (source !== undefined && sourceSyntax !== undefined) {
     const sourceText = await readFile(source, 'utf8');
+    const schemaPath = movedSchemaPath(parseTaskFileText(sourceText, sourceSyntax, source), source, out);
+    if (schemaPath !== undefined) changes.set('$schema', schemaPath);
     if (changes.size === 0 && sourceSyntax === syntax) text = sourceText;
     else if (sourceSyntax === 'yaml' && syntax === 'yaml') text = editYaml(sourceText, changes);
     else text = render(applyChanges(parseTaskFileText(sourceText, sourceSyntax, source), changes), syntax);
@@ -54,7 +56,23 @@ export async function tunedTaskFileText(
 }
 
 /** Top-level task-file keys and their new values; `undefined` removes the key. */
-type Changes = ReadonlyMap<string, unknown>;
+type Changes = Map<string, unknown>;
+
+/**
+ * The original's relative `$schema` path as seen from `out`'s folder, when that differs (a URL or an absolute path
+ * stays as it is): editors find the schema from the tuned file wherever it is written.
+ */
+function movedSchemaPath(data: unknown, source: string, out: string): string | undefined {
+  const schema = isRecord(data) ? data.$schema : undefined;
+  if (typeof schema !== 'string' || schema === '' || isAbsolute(schema) || /^[a-z][a-z0-9+.-]*:/i.test(schema)) {
+    return undefined;
+  }
+  const moved = relative(dirname(resolve(out)), resolve(dirname(source), schema))
+    .split(sep)
+    .join('/');
+  const written = moved.startsWith('.') ? moved : `./${moved}`;
+  return written === schema || moved === schema ? undefined : written;
+}
 
 /** The task-file fields tuning changed: instructions, examples, and the labels when their descriptions changed. */
 function changedFields(original: Task, tuned: Task): Changes {
@@ -122,6 +140,7 @@ function taskFileOf(task: Task): Record<string, unknown> {
   if (settings.confidence === true) file.confidence = true;
   if (settings.minConfidence !== undefined) file.minConfidence = settings.minConfidence;
   if (settings.escalate !== undefined) file.escalate = settings.escalate;
+  if (settings.cite === true) file.cite = true;
   return file;
 }
 
