@@ -80,6 +80,11 @@ describe('groundValue', () => {
     expect(outcome.issues[3]?.path).toEqual(['quotes', 'address', 'city']);
   });
 
+  it('reads an ISO month value as a month: its quote may write it in words', () => {
+    expect(ground({ since: '2025-03' }, { since: 'since 3 March 2025' }).ok).toBe(true);
+    expect(ground({ since: '2025-04' }, { since: 'since 3 March 2025' }).ok).toBe(false);
+  });
+
   it('needs no textual support for booleans and enum members, only a quote found in the text', () => {
     expect(ground({ active: false, kind: 'person' }, { active: 'active', kind: 'ACME Corp' }).ok).toBe(true);
   });

@@ -10,10 +10,12 @@ import { coerceToSchema } from './coerce.js';
 import type { ParseOutcome, RepairName } from './outcome.js';
 import {
   ISO_DATE,
+  ISO_MONTH,
   normalForm,
   normalizeText,
   occurrences,
   quoteHoldsDate,
+  quoteHoldsMonth,
   quoteHoldsNumber,
   quoteHoldsString,
 } from './quote-match.js';
@@ -264,6 +266,9 @@ function supports(quote: string, leaf: Leaf): boolean {
     case 'number':
       return quoteHoldsNumber(quote, leaf.value as number);
     case 'date': {
+      if (typeof leaf.value === 'string' && ISO_MONTH.test(leaf.value)) {
+        return quoteHoldsString(quote, leaf.value) || quoteHoldsMonth(quote, leaf.value);
+      }
       const iso =
         leaf.value instanceof Date ? leaf.value.toISOString().slice(0, 10) : ISO_DATE.exec(String(leaf.value))?.[1];
       return (
@@ -308,7 +313,7 @@ function collectLeaves(
       ? 'none'
       : typeof value === 'number'
         ? 'number'
-        : value instanceof Date || ISO_DATE.test(value)
+        : value instanceof Date || ISO_DATE.test(value) || ISO_MONTH.test(value)
           ? 'date'
           : 'string';
   leaves.push({ segments, pointer: toPointer(segments), value, check });

@@ -5,6 +5,7 @@ import {
   numbersInQuote,
   occurrences,
   quoteHoldsDate,
+  quoteHoldsMonth,
   quoteHoldsNumber,
   quoteHoldsString,
 } from './quote-match.js';
@@ -88,6 +89,21 @@ describe('datesInQuote and quoteHoldsDate', () => {
 
   it('ignores impossible months and days', () => {
     expect(datesInQuote('2025-13-40').size).toBe(0);
+  });
+});
+
+describe('quoteHoldsMonth', () => {
+  it.each([
+    ['for March 2025', true],
+    ['Mar. 2025', true],
+    ['period 03/2025', true],
+    ['period 2025-03', true],
+    ['2025年3月', true],
+    ['on 3 March 2025', true],
+    ['April 2025', false],
+    ['03/2024', false],
+  ])('%j writes 2025-03: %s', (quote, expected) => {
+    expect(quoteHoldsMonth(quote, '2025-03')).toBe(expected);
   });
 });
 

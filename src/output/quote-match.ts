@@ -245,3 +245,33 @@ export const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/;
 export function quoteHoldsDate(quote: string, isoDate: string): boolean {
   return datesInQuote(quote).has(isoDate);
 }
+
+/** A month written as ISO 8601 does: `2025-03`. */
+export const ISO_MONTH = /^\d{4}-\d{2}$/;
+
+const MONTH_NOTATIONS: readonly { pattern: RegExp; read: (match: RegExpMatchArray) => [number, number] }[] = [
+  // March 2025, Mar. 2025, March, 2025
+  { pattern: new RegExp(`\\b${MONTH}\\.?,?\\s+(\\d{4})`, 'gi'), read: (m) => [Number(m[2]), monthNumber(m[1])] },
+  // 03/2025, 3.2025
+  { pattern: /\b(\d{1,2})[/.](\d{4})\b/g, read: (m) => [Number(m[2]), Number(m[1])] },
+  // 2025-03, 2025/3
+  { pattern: /\b(\d{4})[-/](\d{1,2})\b/g, read: (m) => [Number(m[1]), Number(m[2])] },
+  // 2025年3月
+  { pattern: /(\d{4})\s*年\s*(\d{1,2})\s*月/g, read: (m) => [Number(m[1]), Number(m[2])] },
+];
+
+/**
+ * Does the quote write this month (`YYYY-MM`): as `March 2025`, `03/2025`, `2025-03`, `2025年3月`, or within a
+ * date of that month?
+ */
+export function quoteHoldsMonth(quote: string, isoMonth: string): boolean {
+  for (const date of datesInQuote(quote)) if (date.startsWith(isoMonth)) return true;
+  const text = normalForm(quote);
+  for (const { pattern, read } of MONTH_NOTATIONS) {
+    for (const match of text.matchAll(pattern)) {
+      const [year, month] = read(match);
+      if (`${year}-${String(month).padStart(2, '0')}` === isoMonth) return true;
+    }
+  }
+  return false;
+}
