@@ -60,6 +60,7 @@ const cases = {
   'correct quotes': [reply(good)],
   'normalisation differences': [reply({ ...good, number: 'Invoice INV-42', date: '3 March   2025' })],
   'full-width forms': [reply({ ...good, number: 'Ｉｎｖｏｉｃｅ ＩＮＶ-42' })],
+  'elided quote': [reply({ ...good, date: 'Issued … March 2025' })],
   'pointer-keyed quotes': [
     JSON.stringify({
       ...value,
