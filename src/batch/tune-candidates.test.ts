@@ -69,6 +69,12 @@ describe('redefineTask', () => {
     expect(plain.labelDescriptions).toBeUndefined();
     expect(plain.settings).toEqual(task.settings);
     expect(redefineTask(task, {}).hash).toBe(task.hash);
+    const cited = defineTask({
+      name: 'invoice',
+      output: { type: 'object', properties: { n: { type: 'string' } } },
+      cite: true,
+    });
+    expect(redefineTask(cited, { instructions: 'Read it.' }).settings).toEqual(cited.settings);
   });
 });
 

@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import { seededRandom, shuffled } from '../seeded-random.js';
 import { defineTask } from '../task/define-task.js';
-import type { Task, TaskDefinitionInput, TaskExample, TaskOutputSpec } from '../task/types.js';
+import type { Task, TaskDefinitionInput, TaskExample, TaskOutputSpec, TaskSettings } from '../task/types.js';
 import type { EvalMismatch } from './evaluate.js';
 
 /** One labelled item as the tuner keeps it: its 1-based line in the data, its text and its expected value. */
@@ -201,7 +201,11 @@ export interface TaskChanges {
 export function redefineTask<O>(task: Task<O>, changes: TaskChanges): Task<O> {
   const instructions = 'instructions' in changes ? changes.instructions : task.instructions;
   const descriptions = 'labelDescriptions' in changes ? changes.labelDescriptions : task.labelDescriptions;
-  const { settings } = task;
+  // Every setting carries over as it is (a setting's name is its definition field), unset ones left out.
+  const settings = Object.fromEntries(Object.entries(task.settings).filter(([, value]) => value !== undefined)) as Pick<
+    TaskDefinitionInput,
+    keyof TaskSettings
+  >;
   const definition: TaskDefinitionInput = {
     name: task.name,
     kind: task.kind,
@@ -210,14 +214,7 @@ export function redefineTask<O>(task: Task<O>, changes: TaskChanges): Task<O> {
     examples: changes.examples ?? task.examples,
     ...(task.description === undefined ? {} : { description: task.description }),
     ...(instructions === undefined ? {} : { instructions }),
-    ...(settings.model === undefined ? {} : { model: settings.model }),
-    temperature: settings.temperature,
-    thinking: settings.thinking,
-    ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
-    jsonMode: settings.jsonMode,
-    ...(settings.confidence === undefined ? {} : { confidence: settings.confidence }),
-    ...(settings.minConfidence === undefined ? {} : { minConfidence: settings.minConfidence }),
-    ...(settings.escalate === undefined ? {} : { escalate: settings.escalate }),
+    ...settings,
   };
   return defineTask<O>(definition);
 }

@@ -6,7 +6,7 @@
  */
 import type { CoveragePoint, ReliabilityBin } from '../batch/calibration.js';
 import type { EvalCalibration, EvalReport } from '../batch/evaluate.js';
-import { formatCount, formatUsd } from './io.js';
+import { formatCount, formatUsd, renderTable } from './io.js';
 
 const MISMATCHES_SHOWN = 10;
 
@@ -451,32 +451,4 @@ const ENTITIES: Readonly<Record<string, string>> = {
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => ENTITIES[character] ?? character);
-}
-
-/** How a column of {@link renderTable} is aligned. */
-type ColumnAlignment = 'left' | 'right';
-
-/**
- * Lays rows of cells out as an aligned plain-text table: columns padded to their widest cell and separated by two
- * spaces; the first row is the header. Columns are left-aligned unless `alignments` says otherwise.
- */
-function renderTable(rows: readonly (readonly string[])[], alignments: readonly ColumnAlignment[] = []): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, column) => {
-      widths[column] = Math.max(widths[column] ?? 0, [...cell].length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => {
-          const padding = ' '.repeat((widths[column] ?? 0) - [...cell].length);
-          return alignments[column] === 'right' ? padding + cell : cell + padding;
-        })
-        .join('  ')
-        .trimEnd(),
-    )
-    .map((line) => `${line}\n`)
-    .join('');
 }

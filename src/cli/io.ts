@@ -171,6 +171,34 @@ const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const RATE = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const SMALL_USD = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
 
+/** How a column of {@link renderTable} is aligned. */
+export type ColumnAlignment = 'left' | 'right';
+
+/**
+ * Lays rows of cells out as an aligned plain-text table: columns padded to their widest cell and separated by two
+ * spaces; the first row is the header. Columns are left-aligned unless `alignments` says otherwise.
+ */
+export function renderTable(rows: readonly (readonly string[])[], alignments: readonly ColumnAlignment[] = []): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, column) => {
+      widths[column] = Math.max(widths[column] ?? 0, [...cell].length);
+    });
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => {
+          const padding = ' '.repeat((widths[column] ?? 0) - [...cell].length);
+          return alignments[column] === 'right' ? padding + cell : cell + padding;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
 /** A whole count with thousands separators: `10,233`. */
 export function formatCount(count: number): string {
   return COUNT.format(count);

@@ -22,7 +22,7 @@ import {
   parseWholeNumber,
   UsageError,
 } from './command.js';
-import { readTextInput, withClient } from './io.js';
+import { readTextInput, renderTable, withClient } from './io.js';
 import { builtinTask, summarizeOptions, TASK_FLAGS, type TaskFlagValues } from './tasks.js';
 
 /** Flags shared by `classify`, `extract` and `summarize`. */
@@ -177,7 +177,7 @@ function formatCited(printed: unknown, json: boolean): string {
     String(citation.start),
     String(citation.end),
   ]);
-  const table = formatTable(['pointer', 'quote', 'start', 'end'], rows);
+  const table = renderTable([['pointer', 'quote', 'start', 'end'], ...rows]);
   const lines = (conflicts ?? []).map(
     (conflict) =>
       `conflict at ${conflict.pointer}: ${conflict.values
@@ -194,18 +194,6 @@ function formatCited(printed: unknown, json: boolean): string {
 function oneLineQuote(quote: string): string {
   const line = quote.replace(/\s+/g, ' ');
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
-}
-
-/** Rows in columns padded to their widest cell; the last column unpadded. */
-function formatTable(header: readonly string[], rows: readonly string[][]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
-  return all
-    .map((row) =>
-      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '),
-    )
-    .map((line) => `${line}\n`)
-    .join('');
 }
 
 /** `qwen-tasks summarize`: one text, bullet points or a paragraph. */

@@ -70,9 +70,18 @@ export function normalizeText(text: string): NormalizedText {
   return { text: pieces, origin: length === text.length ? origin : origin.slice(0, length + 1) };
 }
 
-/** A value's or quote's normal form for comparison: normalised, trimmed. */
+/**
+ * Anything {@link normalizeText} would change: whitespace other than a lone space, a curly quote or prime, a
+ * full-width form.
+ */
+const NOT_NORMAL = /[^\S ]| {2}|[\u2018-\u201f\u2032\u2033\u2035\u2036\uff01-\uff5e]/;
+
+/**
+ * A value's or quote's normal form for comparison: normalised, trimmed. A text already in normal form (a stretch
+ * of the normalised input, most quotes) is only trimmed, with no offset map built.
+ */
 export function normalForm(text: string): string {
-  return normalizeText(text).text.trim();
+  return (NOT_NORMAL.test(text) ? normalizeText(text).text : text).trim();
 }
 
 /** Where a normalised quote occurs in a normalised text (at most `limit` places, in order). */

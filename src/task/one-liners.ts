@@ -322,6 +322,8 @@ export function extractTask(schema: z.ZodType | JsonSchema, options: ExtractOpti
       `schema must be a zod schema or a JSON Schema that says what the value is (${DESCRIBING_KEYWORDS.join(', ')})`,
       { path: 'schema' },
     );
+  if (options.cite !== undefined && typeof options.cite !== 'boolean')
+    throw new InputError('cite must be true or false', { path: 'options.cite' });
   const fields = taskSettings(options);
   const cite = options.cite === true;
   return cachedTask(schema, JSON.stringify([fields, options.jsonMode, cite]), () => {
@@ -365,8 +367,6 @@ export async function extract(
   options: ExtractOptions = {},
 ): Promise<unknown> {
   checkCall('extract', text, options);
-  if (options.cite !== undefined && typeof options.cite !== 'boolean')
-    throw new InputError('cite must be true or false', { path: 'options.cite' });
   const task = extractTask(schema, options);
   const { chunk, concurrency, merge } = options;
   if ((concurrency !== undefined || merge !== undefined) && (chunk === undefined || chunk === false)) {
