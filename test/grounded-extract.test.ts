@@ -123,6 +123,17 @@ describe('extract with cite: true', () => {
     expect((error as OutputError).attempts).toHaveLength(2);
   });
 
+  it('reads a field named quotes of a task that does not cite as an ordinary field in the error', async () => {
+    mock.server.setReply(JSON.stringify({ quotes: 'many' }));
+    const error = await runTask(defineTask({ name: 'q', output: z.object({ quotes: z.number() }) }), 'text', {
+      client: mock.client,
+      maxRepairs: 0,
+    }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as OutputError).message).not.toContain('no supported quote');
+    expect((error as OutputError).message).toContain('quotes:');
+  });
+
   it('places a quote found several times at the occurrence nearest its neighbours’ quotes', async () => {
     const text = [
       'Shipment A: carrier DHL, weight 12 kg, status delivered.',

@@ -111,7 +111,7 @@ const DRAWS = 2;
  * @example
  * ```ts
  * const { task: tuned, report } = await tuneTask(task, labelled, { maxCostUsd: 1, seed: 7 });
- * const gain = (report.test?.after.macroF1 ?? 0) - (report.test?.before.macroF1 ?? 0); // test macro-F1, after − before
+ * const gain = (report.test?.after.macroF1 ?? 0) - (report.test?.before.macroF1 ?? 0); // on the test split
  * await writeFile('tune-report.json', JSON.stringify(report, null, 2)); // every candidate, the choice, the spend
  * ```
  */

@@ -186,9 +186,9 @@ export function createMemoryCache(maxEntries = 10_000): ResultCache {
 
 /**
  * Looks `key` up and rebuilds the result from the entry's raw text with the task's own parser, so the value is
- * validated (and typed: dates, transforms) and its quotes checked against `text` as if the reply had just arrived. A failing store, a missing entry or
- * one that no longer parses is a miss (`undefined`). A hit costs nothing: `calls: 0`, zero usage, `costUsd: 0`,
- * `cached: true`.
+ * validated (and typed: dates, transforms) and its quotes checked against `text` as if the reply had just arrived.
+ * A failing store, a missing entry or one that no longer parses is a miss (`undefined`). A hit costs nothing:
+ * `calls: 0`, zero usage, `costUsd: 0`, `cached: true`.
  */
 export async function readCachedResult(
   cache: ResultCache,

@@ -384,7 +384,10 @@ function outputError(
 ): OutputError {
   const first = issues[0];
   // A cited task's quote issues (at `quotes/…`) are listed by the pointers of the values that failed.
-  const pointers = issues.filter((issue) => issue.path[0] === 'quotes').map((issue) => toPointer(issue.path.slice(1)));
+  const pointers =
+    task.settings.cite === true
+      ? issues.filter((issue) => issue.path[0] === 'quotes').map((issue) => toPointer(issue.path.slice(1)))
+      : [];
   const detail =
     pointers.length > 0
       ? `: no supported quote for ${pointers.join(', ')}`
