@@ -184,7 +184,7 @@ function toLabelPair(task: Task, item: EvaluatedItem, data: string): LabelPair {
  * excluded and counted. Single-label items whose `labelScores` are all valid also carry their scores (label names
  * matched to the task's ignoring case) and expected label, for the multi-class Brier score.
  */
-export function calibrationOf(
+function calibrationOf(
   task: Task,
   items: readonly EvaluatedItem[],
   pairs: readonly LabelPair[],

@@ -208,7 +208,7 @@ function scoreText(scores: { macroF1?: number | undefined; accuracy: number }): 
 }
 
 /** The text view: the candidates on dev, the chosen one, the test split before and after, and the spend. */
-export function renderTuneText(report: TuneReport, out: string): string {
+function renderTuneText(report: TuneReport, out: string): string {
   const { split } = report;
   const score = report.score === 'macroF1' ? 'macro-F1' : 'accuracy';
   const lines = [
